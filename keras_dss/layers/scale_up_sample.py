@@ -1,0 +1,78 @@
+"""Per-level spatial upsampling of a scale-space."""
+
+import keras
+from keras import ops
+
+from keras_dss.layers import checks
+
+INTERPOLATIONS = ("bilinear", "nearest")
+
+
+@keras.saving.register_keras_serializable(package="keras_dss")
+class ScaleUpSample(keras.layers.Layer):
+    """Upsamples every level of a scale-space by an integer factor.
+
+    `"nearest"` repeats each sample `size` times along height and width, so
+    sample `z` lands on `size * z .. size * z + size - 1` and the phase-0
+    subsampling of `ScaleMaxPool(mode="subsample")` undoes it exactly.
+    `"bilinear"` is `keras.ops.image.resize` with half-pixel centres (as in
+    SEU-Net). Upsampling is not scale-equivariant in general (SEU-Net,
+    "partial equivariance of upsampling").
+
+    Args:
+        size: int or pair of ints, the upsampling factors.
+        interpolation: `"bilinear"` or `"nearest"`.
+        **kwargs: base `Layer` arguments.
+
+    Input shape:
+        5-D tensor `(batch, scales, height, width, channels)`.
+
+    Output shape:
+        5-D tensor `(batch, scales, height * size, width * size, channels)`.
+
+    Example:
+
+    >>> ScaleUpSample(2)(np.zeros((2, 4, 8, 8, 3))).shape
+    (2, 4, 16, 16, 3)
+    """
+
+    def __init__(self, size=2, interpolation="bilinear", **kwargs):
+        super().__init__(**kwargs)
+        name = "ScaleUpSample"
+        self.size = checks.check_pair(name, "size", size)
+        self.interpolation = checks.check_choice(
+            name, "interpolation", interpolation, INTERPOLATIONS
+        )
+
+    def build(self, input_shape):
+        checks.check_rank("ScaleUpSample", input_shape, 5)
+
+    def call(self, inputs):
+        checks.check_rank("ScaleUpSample", inputs.shape, 5)
+        sh, sw = self.size
+        if self.interpolation == "nearest":
+            x = ops.repeat(inputs, sh, axis=2)
+            return ops.repeat(x, sw, axis=3)
+        shape = ops.shape(inputs)
+        b, s, h, w, c = (shape[i] for i in range(5))
+        x = ops.reshape(inputs, (-1, h, w, c))
+        x = ops.image.resize(
+            x, (h * sh, w * sw), interpolation="bilinear", antialias=False
+        )
+        return ops.reshape(x, (-1, s, h * sh, w * sw, c))
+
+    def compute_output_shape(self, input_shape):
+        b, s, h, w, c = input_shape
+        sh, sw = self.size
+        return (
+            b,
+            s,
+            None if h is None else h * sh,
+            None if w is None else w * sw,
+            c,
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"size": self.size, "interpolation": self.interpolation})
+        return config
