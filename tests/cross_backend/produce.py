@@ -12,7 +12,8 @@ writes
   projection, net), all computed from numpy-seeded inputs and weights set
   with `set_weights` from numpy arrays, so every backend sees the same
   numbers;
-- `DIR/net.weights.h5`: the stacked network's weights (`save_weights`);
+- `DIR/net.weights.h5`: the stacked network's weights (`save_weights`),
+  and the same weights as numpy arrays in `DIR/net_weights.npz`;
 - `DIR/meta.json`: the backend and the library versions.
 
 With `--load-weights-from DIR2 [DIR3 ...]` the script instead builds the same
@@ -71,8 +72,8 @@ def _set_random_weights(layer, rng):
         elif "gamma" in name:
             value = rng.uniform(0.5, 1.5, size=shape)
         elif "coefficient" in name:
-            # Crosses both clip bounds [1/9, 1] of the quadratic pooling.
-            value = rng.uniform(0.05, 1.3, size=shape)
+            # Spans both clip bounds [1/9, 1] of the quadratic pooling.
+            value = np.linspace(0.05, 1.3, int(np.prod(shape))).reshape(shape)
         else:
             fan_in = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
             value = rng.normal(0.0, 1.0 / np.sqrt(fan_in), size=shape)
@@ -81,15 +82,36 @@ def _set_random_weights(layer, rng):
     return arrays
 
 
+def _evaluate(x, layers, weights_key=None):
+    """Runs `{name: layer}` on `x` through one compiled multi-output model.
+
+    `predict_on_batch` compiles the graph (XLA on jax, `tf.function` on
+    TensorFlow), which is much faster on jax than running the pooling's many
+    small slices eagerly; the stacked network below is also run eagerly. If
+    `weights_key` is given, every layer's weights are set from numpy.
+    """
+    import keras
+
+    inputs = keras.Input(x.shape[1:], batch_size=x.shape[0])
+    outputs = {name: layer(inputs) for name, layer in layers.items()}
+    if weights_key is not None:
+        for name, layer in layers.items():
+            if layer.weights:
+                _set_random_weights(layer, _rng(weights_key, name))
+    model = keras.Model(inputs, outputs)
+    result = model.predict_on_batch(x)
+    return {name: _numpy(result[name]) for name in layers}
+
+
 def lift_outputs():
     from keras_dss import ScaleSpaceLift
 
     x = _uniform(_rng("lift"), (BATCH, 40, 40, 3), 0.0, 1.0)
-    out = {}
-    for border in ("reflect", "zeros"):
-        layer = ScaleSpaceLift(num_scales=4, border=border)
-        out[f"lift.{border}"] = _numpy(layer(x))
-    return out
+    layers = {
+        f"lift.{border}": ScaleSpaceLift(num_scales=4, border=border)
+        for border in ("reflect", "zeros")
+    }
+    return _evaluate(x, layers)
 
 
 CONV_CASES = [
@@ -101,66 +123,64 @@ CONV_CASES = [
 ] + [
     # Even and non-square kernels take the explicit-padding path.
     dict(kernel_size=(2, 4), scale_size=3, strides=1, scale_padding="zero"),
-    dict(kernel_size=(4, 3), scale_size=2, strides=2,
-         scale_padding="replicate"),
+    dict(
+        kernel_size=(4, 3), scale_size=2, strides=2, scale_padding="replicate"
+    ),
 ]
 
 
 def _conv_name(case):
     k = case["kernel_size"]
     k = f"{k}" if isinstance(k, int) else f"{k[0]}x{k[1]}"
-    return (f"conv.k{k}_ss{case['scale_size']}_s{case['strides']}_"
-            f"{case['scale_padding']}")
+    return (
+        f"conv.k{k}_ss{case['scale_size']}_s{case['strides']}_"
+        f"{case['scale_padding']}"
+    )
 
 
 def conv_outputs():
     from keras_dss import ScaleConv2D
 
     x = _uniform(_rng("conv"), (BATCH, 4, 24, 24, 3))
-    out = {}
-    for case in CONV_CASES:
-        name = _conv_name(case)
-        layer = ScaleConv2D(
-            4, kernel_initializer="zeros", **case
-        )
-        layer.build(x.shape)
-        _set_random_weights(layer, _rng(name))
-        out[name] = _numpy(layer(x))
-    return out
+    # Zero initializers: the weights are overwritten anyway, and jax would
+    # compile its random initializer once per kernel shape.
+    layers = {
+        _conv_name(case): ScaleConv2D(4, kernel_initializer="zeros", **case)
+        for case in CONV_CASES
+    }
+    return _evaluate(x, layers, weights_key="conv")
 
 
 def pool_outputs():
     from keras_dss import ScaleMaxPool
 
     x = _uniform(_rng("pool"), (BATCH, 4, 16, 16, 5))
-    out = {}
-    for mode in ("max", "quadratic", "subsample"):
-        layer = ScaleMaxPool(mode=mode)
-        layer.build(x.shape)
-        if layer.weights:
-            _set_random_weights(layer, _rng("pool", mode))
-        out[f"pool.{mode}"] = _numpy(layer(x))
-    return out
+    layers = {
+        f"pool.{mode}": ScaleMaxPool(mode=mode)
+        for mode in ("max", "quadratic", "subsample")
+    }
+    return _evaluate(x, layers, weights_key="pool")
 
 
 def upsample_outputs():
     from keras_dss import ScaleUpSample
 
     x = _uniform(_rng("upsample"), (BATCH, 4, 6, 7, 3))
-    return {
-        f"upsample.{mode}": _numpy(ScaleUpSample(2, interpolation=mode)(x))
+    layers = {
+        f"upsample.{mode}": ScaleUpSample(2, interpolation=mode)
         for mode in ("bilinear", "nearest")
     }
+    return _evaluate(x, layers)
 
 
 def projection_outputs():
     from keras_dss import Projection
 
     x = _uniform(_rng("projection"), (BATCH, 4, 12, 12, 3))
-    return {
-        f"projection.{mode}": _numpy(Projection(mode)(x))
-        for mode in ("max", "mean")
+    layers = {
+        f"projection.{mode}": Projection(mode) for mode in ("max", "mean")
     }
+    return _evaluate(x, layers)
 
 
 def build_net(seed):
@@ -181,14 +201,21 @@ def build_net(seed):
 
     inputs = keras.Input((32, 32, 3), name="image")
     x = ScaleSpaceLift(num_scales=4, name="lift")(inputs)
-    x = ScaleConv2D(6, 3, scale_size=2, name="conv1")(x)
+    zeros = "zeros"  # overwritten below; cheaper than random init on jax
+    x = ScaleConv2D(
+        6, 3, scale_size=2, kernel_initializer=zeros, name="conv1"
+    )(x)
     x = keras.layers.BatchNormalization(axis=-1, name="bn")(x)
     x = keras.layers.ReLU(name="relu")(x)
     x = ScaleMaxPool(name="pool")(x)
-    x = ScaleConv2D(8, 3, strides=2, name="conv2")(x)
+    x = ScaleConv2D(8, 3, strides=2, kernel_initializer=zeros, name="conv2")(
+        x
+    )
     x = ScaleUpSample(2, name="up")(x)
     x = Projection("max", name="proj")(x)
-    outputs = keras.layers.Conv2D(2, 1, name="head")(x)
+    outputs = keras.layers.Conv2D(
+        2, 1, kernel_initializer=zeros, name="head"
+    )(x)
     model = keras.Model(inputs, outputs, name="cross_backend_net")
     rng = np.random.default_rng(seed)
     for layer in model.layers:
@@ -201,21 +228,37 @@ def net_input():
     return _uniform(_rng("net"), (BATCH, 32, 32, 3), 0.0, 1.0)
 
 
-def net_outputs(model):
+def net_outputs(model, out_dir):
+    """Network outputs; saves the weights before anything can change them.
+
+    A `training=True` call updates the batch-norm moving statistics, so it
+    runs last, after the weights (the ones `net.inference` and `net.predict`
+    used) are written to `net.weights.h5` and `net_weights.npz`.
+    """
     x = net_input()
-    return {
+    out = {
         "net.inference": _numpy(model(x, training=False)),
-        "net.training": _numpy(model(x, training=True)),
         "net.predict": _numpy(model.predict(x, batch_size=BATCH, verbose=0)),
     }
+    model.save_weights(os.path.join(out_dir, "net.weights.h5"))
+    np.savez(
+        os.path.join(out_dir, "net_weights.npz"),
+        **{
+            f"weight.{i}": np.asarray(w, dtype=np.float32)
+            for i, w in enumerate(model.get_weights())
+        },
+    )
+    out["net.training"] = _numpy(model(x, training=True))
+    return out
 
 
 def write_meta(out_dir):
     import keras
 
+    import importlib
+
     backend = _backend()
-    module = {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax"}
-    lib = __import__(module.get(backend, backend))
+    lib = importlib.import_module(backend)  # tensorflow, torch or jax
     meta = {
         "backend": backend,
         "keras": keras.__version__,
@@ -238,12 +281,11 @@ def produce(out_dir):
     ):
         outputs.update(part())
     model = build_net(NET_SEED)
-    outputs.update(net_outputs(model))
+    outputs.update(net_outputs(model, out_dir))
     for key, value in outputs.items():
         if not np.all(np.isfinite(value)):
             raise SystemExit(f"produce.py: output {key} is not finite")
     np.savez(os.path.join(out_dir, "outputs.npz"), **outputs)
-    model.save_weights(os.path.join(out_dir, "net.weights.h5"))
     write_meta(out_dir)
 
 
@@ -274,6 +316,11 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
+    if _backend() == "tensorflow":
+        import tensorflow as tf
+
+        # predict_on_batch on several small models warns about retracing.
+        tf.get_logger().setLevel("ERROR")
     if args.load_weights_from:
         for source_dir in args.load_weights_from:
             load_from(args.out, source_dir)
