@@ -21,12 +21,16 @@ def check_choice(layer, argument, value, choices):
 
 def check_positive_int(layer, argument, value, minimum=1):
     """Raises unless `value` is an integer >= `minimum`; returns it as int."""
-    if isinstance(value, bool) or not float(value).is_integer():
-        raise ValueError(
-            f"{layer}: `{argument}` must be an integer >= {minimum}, "
-            f"got {value!r}."
+    try:
+        ok = (
+            not isinstance(value, bool)
+            and float(value).is_integer()
+            and int(value) >= minimum
         )
-    if int(value) < minimum:
+    except (TypeError, ValueError, OverflowError):
+        # None, a tuple where an int is expected, a non-numeric string.
+        ok = False
+    if not ok:
         raise ValueError(
             f"{layer}: `{argument}` must be an integer >= {minimum}, "
             f"got {value!r}."

@@ -53,6 +53,7 @@ class Projection(keras.layers.Layer):
         return reduce(inputs, axis=1)
 
     def compute_output_shape(self, input_shape):
+        checks.check_rank("Projection", input_shape, 5)
         return (input_shape[0],) + tuple(input_shape[2:])
 
     def get_config(self):

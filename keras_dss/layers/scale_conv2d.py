@@ -215,6 +215,13 @@ class ScaleConv2D(keras.layers.Layer):
         return out
 
     def compute_output_shape(self, input_shape):
+        # Symbolic calls of a built layer reach this method, not call().
+        name = "ScaleConv2D"
+        checks.check_rank(name, input_shape, 5)
+        checks.check_scales(name, self.num_scales, input_shape)
+        checks.check_divisible(
+            name, input_shape, self.strides, f"strides={self.strides}"
+        )
         b, s, h, w, _ = input_shape
         return (
             b,

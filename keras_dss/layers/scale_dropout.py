@@ -57,6 +57,7 @@ class ScaleDropout(keras.layers.Layer):
         )
 
     def compute_output_shape(self, input_shape):
+        checks.check_rank("ScaleDropout", input_shape, 5)
         return input_shape
 
     def get_config(self):

@@ -156,6 +156,13 @@ class ScaleMaxPool(keras.layers.Layer):
         return ops.stack(levels, axis=1)
 
     def compute_output_shape(self, input_shape):
+        # Symbolic calls of a built layer reach this method, not call().
+        name = "ScaleMaxPool"
+        checks.check_rank(name, input_shape, 5)
+        checks.check_scales(name, self.num_scales, input_shape)
+        checks.check_divisible(
+            name, input_shape, self.strides, f"strides={self.strides}"
+        )
         b, n, h, w, c = input_shape
         s = self.strides
         return (b, n, checks.ceil_div(h, s), checks.ceil_div(w, s), c)

@@ -138,6 +138,9 @@ class ScaleSpaceLift(keras.layers.Layer):
         return ops.stack(levels, axis=1)
 
     def compute_output_shape(self, input_shape):
+        # Symbolic calls of a built layer reach this method, not call().
+        checks.check_rank("ScaleSpaceLift", input_shape, 4)
+        self._check_size(input_shape)
         b, h, w, c = input_shape
         return (b, self.num_scales, h, w, c)
 
