@@ -184,13 +184,16 @@ class ScaleConv2D(keras.layers.Layer):
             x, kernel, strides=strides, padding="valid", dilation_rate=dilation
         )
 
-    def call(self, inputs):
-        name = "ScaleConv2D"
-        checks.check_rank(name, inputs.shape, 5)
-        checks.check_scales(name, self.num_scales, inputs.shape)
+    def _check_input(self, shape):
+        """Rank, scale count and stride divisibility of an input shape."""
+        checks.check_rank("ScaleConv2D", shape, 5)
+        checks.check_scales("ScaleConv2D", self.num_scales, shape)
         checks.check_divisible(
-            name, inputs.shape, self.strides, f"strides={self.strides}"
+            "ScaleConv2D", shape, self.strides, f"strides={self.strides}"
         )
+
+    def call(self, inputs):
+        self._check_input(inputs.shape)
         s = self.num_scales
         strided = self.strides > 1
         # Levels >= 1 of a strided layer read the input subsampled at phase 0.
@@ -216,12 +219,7 @@ class ScaleConv2D(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         # Symbolic calls of a built layer reach this method, not call().
-        name = "ScaleConv2D"
-        checks.check_rank(name, input_shape, 5)
-        checks.check_scales(name, self.num_scales, input_shape)
-        checks.check_divisible(
-            name, input_shape, self.strides, f"strides={self.strides}"
-        )
+        self._check_input(input_shape)
         b, s, h, w, _ = input_shape
         return (
             b,

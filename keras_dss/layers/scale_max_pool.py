@@ -136,13 +136,16 @@ class ScaleMaxPool(keras.layers.Layer):
         x = _max_plus_1d(x, 1, offsets, weights, self.strides)
         return _max_plus_1d(x, 2, offsets, weights, self.strides)
 
-    def call(self, inputs):
-        name = "ScaleMaxPool"
-        checks.check_rank(name, inputs.shape, 5)
-        checks.check_scales(name, self.num_scales, inputs.shape)
+    def _check_input(self, shape):
+        """Rank, scale count and stride divisibility of an input shape."""
+        checks.check_rank("ScaleMaxPool", shape, 5)
+        checks.check_scales("ScaleMaxPool", self.num_scales, shape)
         checks.check_divisible(
-            name, inputs.shape, self.strides, f"strides={self.strides}"
+            "ScaleMaxPool", shape, self.strides, f"strides={self.strides}"
         )
+
+    def call(self, inputs):
+        self._check_input(inputs.shape)
         s = self.strides
         if self.mode == "subsample":
             return inputs[:, :, ::s, ::s]
@@ -157,12 +160,7 @@ class ScaleMaxPool(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         # Symbolic calls of a built layer reach this method, not call().
-        name = "ScaleMaxPool"
-        checks.check_rank(name, input_shape, 5)
-        checks.check_scales(name, self.num_scales, input_shape)
-        checks.check_divisible(
-            name, input_shape, self.strides, f"strides={self.strides}"
-        )
+        self._check_input(input_shape)
         b, n, h, w, c = input_shape
         s = self.strides
         return (b, n, checks.ceil_div(h, s), checks.ceil_div(w, s), c)
