@@ -3,6 +3,7 @@
 from keras_dss import initializers
 from keras_dss import layers
 from keras_dss import scale_space
+from keras_dss import zoo
 from keras_dss.initializers import Delta
 from keras_dss.layers import Projection
 from keras_dss.layers import ScaleConv2D

@@ -1,0 +1,78 @@
+"""`keras-dss evaluate`: the scale-generalisation report of a model."""
+
+from keras_dss.cli import models
+
+
+def add_parser(subparsers):
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="scale-generalisation report (JSON, PNG plot, table)",
+        description="Evaluates MODEL:WEIGHTS on the test split of --data at "
+        "every factor of --scales (SEU-Net protocol: bilinear antialiased "
+        "images, nearest masks, sides floored to the model's multiple): "
+        "mean IoU, per-class IoU, foreground IoU, pixel accuracy and "
+        "consistency for segmenters; accuracy per scale bucket for "
+        "classifiers. Writes <out>/<model>_<weights>.json and .png.",
+    )
+    parser.add_argument("model", type=models.model_spec(True),
+                        metavar="MODEL:WEIGHTS")
+    parser.add_argument("--data", required=True,
+                        help="data folder (e.g. ../shared/data/"
+                        "oxford_iiit_pet_128)")
+    parser.add_argument("--dataset", choices=("oxford_iiit_pet", "dic_hela",
+                                              "fashion_mnist_scale"),
+                        help="data set (default: the one the weights were "
+                        "trained on)")
+    parser.add_argument("--scales", type=float, nargs="+",
+                        help="rescale factors (default: the data set's "
+                        "protocol)")
+    parser.add_argument("--limit", type=int,
+                        help="evaluate only the first N test examples")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--out", default="evaluation",
+                        help="output folder (default ./evaluation)")
+    parser.add_argument("--no-progress", action="store_true")
+    models.add_model_args_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args):
+    import pathlib
+
+    from keras_dss import evaluation
+    from keras_dss.cli.app import UsageError
+    from keras_dss.training.tasks import get_task
+    from keras_dss.zoo import registry
+
+    constructor, weights = args.model
+    dataset = args.dataset
+    if dataset is None:
+        if models.is_weights_path_spec(weights):
+            raise UsageError("--dataset is required with a weights file path")
+        dataset = registry.get_weights_info(constructor, weights).dataset
+    if args.limit is not None and args.limit < 1:
+        raise UsageError(f"--limit must be >= 1, got {args.limit}")
+    if args.scales and any(s <= 0 for s in args.scales):
+        raise UsageError(f"--scales must be positive, got {args.scales}")
+    task = get_task(dataset)
+    model = models.build_model(args.model, args.model_args)
+    data = task.load_test(args.data, limit=args.limit)
+    result = task.evaluate(
+        model, data, scales=args.scales, batch_size=args.batch_size,
+        multiple=models.required_multiple(model),
+        progress=not args.no_progress,
+    )
+    label = f"{constructor}:{weights}"
+    result.update({"model": constructor, "weights": weights, "dataset": dataset})
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
+    evaluation.save_json(result, out / f"{stem}.json")
+    for metric in task.metrics:
+        print(evaluation.format_table({label: result}, metric))
+    if task.kind == "segmentation":
+        evaluation.plot_scale_generalization(
+            {label: result}, metrics=task.metrics, path=out / f"{stem}.png"
+        )
+    print(f"wrote {out / (stem + '.json')}")
+    return 0

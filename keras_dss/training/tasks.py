@@ -1,0 +1,175 @@
+"""What training and evaluation do per data set: data, sequences, metrics.
+
+Each task knows how to load its data set's training and validation
+sequences for a recipe, its test split for `keras-dss evaluate`, and which
+scale-generalisation protocol and metrics apply.
+"""
+
+import pathlib
+
+import numpy as np
+
+from keras_dss import datasets
+from keras_dss import evaluation
+
+
+def resolve_data_path(path, recipe_folder=None):
+    """A data path as given, or relative to the repository of a recipe.
+
+    Relative paths are tried against the working directory first, then the
+    repository root of the recipe (`zoo/<recipe>/../..`).
+    """
+    candidate = pathlib.Path(path)
+    if candidate.exists() or candidate.is_absolute() or recipe_folder is None:
+        return candidate
+    in_repo = pathlib.Path(recipe_folder).resolve().parents[1] / path
+    return in_repo if in_repo.exists() else candidate
+
+
+def _first(arrays, limit):
+    return arrays if limit is None else tuple(a[:limit] for a in arrays)
+
+
+class PetsTask:
+    """Oxford-IIIT Pet, 3 classes (0 pet, 1 background, 2 border)."""
+
+    kind = "segmentation"
+    num_classes = 3
+    metrics = ("mean_iou", "foreground_iou", "consistency")
+
+    def train_val(self, recipe, limit=None):
+        t, d = recipe.training, recipe.data
+        path = resolve_data_path(d["path"], recipe.folder)
+        images, masks = datasets.load_oxford_iiit_pet(path, split="train")
+        train, val = datasets.train_val_split(
+            len(images), d.get("val_fraction", 0.2), seed=d.get("seed", 0)
+        )
+        return _segmentation_sequences(images, masks, train, val, recipe, limit)
+
+    def load_test(self, path, limit=None):
+        return _first(datasets.load_oxford_iiit_pet(path, split="test"), limit)
+
+    def evaluate(self, model, data, scales=None, **kwargs):
+        images, masks = data
+        return evaluation.scale_generalization(
+            model, images, masks, scales=scales or evaluation.pets_scales(),
+            num_classes=3, foreground_class=0, **kwargs,
+        )
+
+
+class HelaTask:
+    """DIC-HeLa, binary (1 = cell), split by contiguous frame ranges."""
+
+    kind = "segmentation"
+    num_classes = 2
+    metrics = ("foreground_iou", "mean_iou", "consistency")
+
+    def train_val(self, recipe, limit=None):
+        path = resolve_data_path(recipe.data["path"], recipe.folder)
+        images, masks = datasets.load_dic_hela(path)
+        split = datasets.hela_split(len(images))
+        return _segmentation_sequences(
+            images, masks, split["train"], split["val"], recipe, limit
+        )
+
+    def load_test(self, path, limit=None):
+        images, masks = datasets.load_dic_hela(path)
+        test = datasets.hela_split(len(images))["test"]
+        return _first((images[test], masks[test]), limit)
+
+    def evaluate(self, model, data, scales=None, **kwargs):
+        images, masks = data
+        return evaluation.scale_generalization(
+            model, images, masks, scales=scales or evaluation.hela_scales(),
+            num_classes=2, foreground_class=1, **kwargs,
+        )
+
+
+class FashionMnistScaleTask:
+    """Fashion-MNIST-scale classification (MNIST-scale protocol)."""
+
+    kind = "classification"
+    num_classes = 10
+    metrics = ("accuracy",)
+
+    def _load(self, path, seed):
+        return datasets.load_fashion_mnist_scale(
+            None if path is None else pathlib.Path(path), seed=seed
+        )
+
+    def train_val(self, recipe, limit=None):
+        d, t = recipe.data, recipe.training
+        path = d.get("path")
+        if path is not None:
+            path = resolve_data_path(path, recipe.folder)
+        splits = self._load(path, d.get("seed", 0))
+        sequences = []
+        for name, shuffle in (("train", True), ("val", False)):
+            s = splits[name]
+            x, y = _first((s["images"], s["labels"]), limit)
+            sequences.append(
+                datasets.ClassificationSequence(
+                    x, y, batch_size=t["batch_size"], shuffle=shuffle,
+                    seed=t["seed"],
+                )
+            )
+        return sequences[0], sequences[1]
+
+    def load_test(self, path, limit=None, seed=0):
+        splits = self._load(path, seed)
+        return {k: _first_dict(splits[k], limit)
+                for k in ("test", "test_unscaled")}
+
+    def evaluate(self, model, data, scales=None, batch_size=256, multiple=1,
+                 progress=True):
+        test = data["test"]
+        result = evaluation.classification_by_scale(
+            model, test["images"], test["labels"], test["scales"],
+            batch_size=batch_size, progress=progress,
+        )
+        unscaled = data["test_unscaled"]
+        logits = np.asarray(model.predict(unscaled["images"],
+                                          batch_size=batch_size, verbose=0))
+        result["unscaled_accuracy"] = evaluation.accuracy(
+            unscaled["labels"], logits.argmax(-1)
+        )
+        return result
+
+
+def _first_dict(split, limit):
+    return split if limit is None else {k: v[:limit] for k, v in split.items()}
+
+
+def _segmentation_sequences(images, masks, train, val, recipe, limit):
+    t = recipe.training
+    if limit is not None:
+        train, val = train[:limit], val[:limit]
+    augmentation = datasets.segmentation_augmentation(
+        seed=t["seed"], **recipe.augmentation
+    )
+    train_seq = datasets.SegmentationSequence(
+        images[train], masks[train], batch_size=t["batch_size"], shuffle=True,
+        seed=t["seed"], augmentation=augmentation, drop_remainder=True,
+    )
+    val_seq = datasets.SegmentationSequence(
+        images[val], masks[val],
+        batch_size=t["validation_batch_size"] or t["batch_size"],
+        shuffle=False,
+    )
+    return train_seq, val_seq
+
+
+TASKS = {
+    "oxford_iiit_pet": PetsTask,
+    "dic_hela": HelaTask,
+    "fashion_mnist_scale": FashionMnistScaleTask,
+}
+
+
+def get_task(dataset):
+    """The task of a data set name, or a ValueError listing the known ones."""
+    if dataset not in TASKS:
+        raise ValueError(
+            f"unknown data set {dataset!r}; known: {', '.join(sorted(TASKS))}"
+        )
+    return TASKS[dataset]()

@@ -1,0 +1,195 @@
+"""Running a training recipe with checkpoints, resume and a CSV log."""
+
+import csv
+import json
+import platform
+import shutil
+import time
+
+import keras
+
+from keras_dss.training.callbacks import EpochTimer
+from keras_dss.training.callbacks import TimeLimit
+from keras_dss.training.recipe import load_recipe
+
+
+def build_model(recipe):
+    """The recipe's zoo model with random weights."""
+    from keras_dss import zoo
+
+    constructor = getattr(zoo, recipe.model["constructor"], None)
+    if constructor is None:
+        raise ValueError(
+            f"{recipe.folder}: unknown constructor "
+            f"{recipe.model['constructor']!r}"
+        )
+    return constructor(weights=None, **recipe.model["args"])
+
+
+def compile_model(model, recipe, task):
+    """Compiles with the recipe's optimiser, the loss and the metrics."""
+    t = recipe.training
+    if t["optimizer"] == "adamw":
+        optimizer = keras.optimizers.AdamW(
+            t["learning_rate"], weight_decay=t["weight_decay"]
+        )
+    elif t["optimizer"] == "adam":
+        optimizer = keras.optimizers.Adam(t["learning_rate"])
+    elif t["optimizer"] == "sgd":
+        optimizer = keras.optimizers.SGD(t["learning_rate"], momentum=0.9)
+    else:
+        raise ValueError(f"unknown optimizer {t['optimizer']!r}")
+    metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    if task["kind"] == "segmentation":
+        metrics.append(
+            keras.metrics.MeanIoU(
+                task["num_classes"], sparse_y_pred=False, name="mean_iou"
+            )
+        )
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=metrics,
+        jit_compile=t["jit_compile"],
+    )
+    return model
+
+
+def _callbacks(recipe, run_dir, max_minutes):
+    t = recipe.training
+    # A resumed run must not overwrite the best weights with a worse epoch.
+    losses = [r["val_loss"] for r in read_log(run_dir) if "val_loss" in r]
+    callbacks = [
+        keras.callbacks.BackupAndRestore(
+            str(run_dir / "backup"), delete_checkpoint=False
+        ),
+        keras.callbacks.ModelCheckpoint(
+            str(run_dir / "best.weights.h5"),
+            monitor="val_loss",
+            save_best_only=True,
+            save_weights_only=True,
+            initial_value_threshold=min(losses) if losses else None,
+        ),
+        keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss",
+            factor=t["reduce_lr_factor"],
+            patience=t["reduce_lr_patience"],
+        ),
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=t["early_stopping_patience"]
+        ),
+        EpochTimer(),
+        keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
+    ]
+    limit = TimeLimit(max_minutes) if max_minutes else None
+    if limit:
+        callbacks.append(limit)
+    return callbacks, limit
+
+
+def read_log(run_dir):
+    """The rows of `run/log.csv` as dicts of floats (empty if absent)."""
+    path = run_dir / "log.csv"
+    if not path.is_file():
+        return []
+    with open(path, newline="") as f:
+        return [{k: float(v) for k, v in row.items() if v not in ("", None)}
+                for row in csv.DictReader(f)]
+
+
+def summarize(recipe, run_dir):
+    """Writes `run/summary.json` from the CSV log and returns it."""
+    rows = read_log(run_dir)
+    best = min(rows, key=lambda r: r.get("val_loss", float("inf")), default={})
+    summary = {
+        "recipe": recipe.folder.name,
+        "weights_name": recipe.name,
+        "epochs_completed": len(rows),
+        "best_epoch": int(best["epoch"]) + 1 if "epoch" in best else None,
+        "best": best,
+        "train_seconds": sum(r.get("epoch_seconds", 0.0) for r in rows),
+        "backend": keras.backend.backend(),
+        "keras": keras.__version__,
+        "machine": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "finished": (run_dir / "done").exists(),
+    }
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
+                 data_parallel=False, verbose="auto", limit=None):
+    """Trains a recipe, resuming from its last completed epoch.
+
+    Every epoch writes a backup (model, optimiser, epoch counter) to
+    `run/backup/`, the best weights by validation loss to
+    `run/best.weights.h5` and a row of `run/log.csv`. Calling again after an
+    interruption continues from the last completed epoch. When training ends
+    (epochs reached or early stopping), `run/final.weights.h5` holds the
+    best weights and `run/done` marks the run complete; a later call only
+    re-exports. Early stopping's and the LR schedule's patience counters
+    restart on resume.
+
+    Args:
+        folder: the recipe folder (with `recipe.json`).
+        epochs: override of the recipe's epoch count.
+        fresh: delete `run/` and start from scratch.
+        max_minutes: stop (resumably) after the epoch during which this many
+            minutes of this call have passed.
+        data_parallel: shard batches over all local devices with
+            `keras.distribution.DataParallel` (JAX only).
+        verbose: `fit` verbosity (progress bars by default).
+        limit: use only this many training and validation examples (smoke
+            tests).
+
+    Returns:
+        The summary dict (also written to `run/summary.json`).
+    """
+    from keras_dss.training.data import make_datasets
+
+    recipe = load_recipe(folder)
+    run_dir = recipe.run_dir
+    if fresh and run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if (run_dir / "done").exists():
+        print(f"{recipe.folder}: training already finished; use --fresh to "
+              "start again.")
+        return summarize(recipe, run_dir)
+    if data_parallel:
+        _set_data_parallel()
+    keras.utils.set_random_seed(recipe.training["seed"])
+    train_data, val_data, task = make_datasets(recipe, limit=limit)
+    model = compile_model(build_model(recipe), recipe, task)
+    callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes)
+    start = time.perf_counter()
+    model.fit(
+        train_data,
+        validation_data=val_data,
+        epochs=epochs or recipe.training["epochs"],
+        steps_per_epoch=recipe.training["steps_per_epoch"],
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    print(f"fit ran {time.perf_counter() - start:.0f} s")
+    if time_limit is None or not time_limit.stopped:
+        best = run_dir / "best.weights.h5"
+        if best.exists():
+            model.load_weights(str(best))
+        model.save_weights(str(run_dir / "final.weights.h5"))
+        (run_dir / "done").write_text("finished\n")
+    return summarize(recipe, run_dir)
+
+
+def _set_data_parallel():
+    if keras.backend.backend() != "jax":
+        raise ValueError(
+            "data-parallel training uses keras.distribution, which supports "
+            f"the JAX backend only; the backend is {keras.backend.backend()!r}"
+        )
+    devices = keras.distribution.list_devices()
+    keras.distribution.set_distribution(
+        keras.distribution.DataParallel(devices=devices)
+    )
+    print(f"data-parallel over {len(devices)} devices: {devices}")

@@ -1,0 +1,229 @@
+"""End-to-end tests of the `keras-dss` command line on the current backend.
+
+Subcommands run in-process through `keras_dss_cli.main` (the backend is the
+one of this pytest process); `--backend` and the console-script module are
+checked in subprocesses. Data are tiny fixtures in the 128-px Pets folder
+layout, written here.
+"""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+import keras_dss_cli
+from keras_dss import zoo
+
+TINY = {"filters": 2, "depth": 1, "num_scales": 2}
+
+
+@pytest.fixture(scope="module")
+def pets_folder(tmp_path_factory):
+    """A Pets folder (`{split}/images/NNNN.jpg`, `{split}/trimaps/NNNN.png`)."""
+    root = tmp_path_factory.mktemp("pets")
+    rng = np.random.default_rng(0)
+    for split, count in (("train", 10), ("test", 3)):
+        (root / split / "images").mkdir(parents=True)
+        (root / split / "trimaps").mkdir(parents=True)
+        for i in range(count):
+            image = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+            trimap = rng.integers(1, 4, (32, 32), dtype=np.uint8)
+            Image.fromarray(image).save(root / split / "images" / f"{i:04d}.jpg")
+            Image.fromarray(trimap).save(root / split / "trimaps" / f"{i:04d}.png")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny_weights(tmp_path_factory):
+    """A tiny SEUNet's weights file."""
+    keras.utils.set_random_seed(3)
+    model = zoo.SEUNet(**TINY)
+    path = tmp_path_factory.mktemp("weights") / "tiny.weights.h5"
+    model.save_weights(str(path))
+    return path
+
+
+def run_cli(*argv):
+    return keras_dss_cli.main([str(a) for a in argv])
+
+
+def test_list_prints_the_registry(capsys):
+    assert run_cli("list") == 0
+    out = capsys.readouterr().out
+    assert "registered" in out or "weights" in out
+
+
+def test_predict_writes_masks_and_overlays(pets_folder, tiny_weights, tmp_path,
+                                           capsys):
+    image = pets_folder / "test" / "images" / "0000.jpg"
+    code = run_cli("predict", f"SEUNet:{tiny_weights}", image, "--scales", 0.5,
+                   1, 2, "--out", tmp_path, "--model-args", json.dumps(TINY))
+    assert code == 0
+    for scale, side in (("0.5", 16), ("1", 32), ("2", 64)):
+        mask = Image.open(tmp_path / f"0000_x{scale}_mask.png")
+        over = Image.open(tmp_path / f"0000_x{scale}_overlay.png")
+        assert mask.size == over.size == (side, side)
+    assert "class fractions" in capsys.readouterr().out
+
+
+def test_predict_rejects_bad_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("predict", "NoSuchNet", "x.png", "--out", tmp_path)
+    assert exit_info.value.code == 2
+    assert "unknown model" in capsys.readouterr().err
+    assert run_cli("predict", "SEUNet", tmp_path / "missing.png", "--out",
+                   tmp_path, "--model-args", json.dumps(TINY)) == 1
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run_cli("predict", "SEUNet", "x.png", "--out", tmp_path,
+                "--model-args", "[1, 2]")
+    assert "JSON object" in capsys.readouterr().err
+
+
+def test_evaluate_writes_json_plot_and_table(pets_folder, tiny_weights,
+                                             tmp_path, capsys):
+    code = run_cli("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+                   "--dataset", "oxford_iiit_pet", "--scales", 0.5, 1, 2,
+                   "--limit", 2, "--out", tmp_path, "--no-progress",
+                   "--model-args", json.dumps(TINY))
+    assert code == 0
+    result = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert result["scales"] == [0.5, 1.0, 2.0]
+    assert result["num_images"] == 2
+    assert len(result["mean_iou"]) == len(result["consistency"]) == 3
+    # Factor 1 is the reference of the consistency metric.
+    assert result["consistency"][1] == 1.0
+    assert (tmp_path / "SEUNet_tiny.png").stat().st_size > 1000
+    assert "mean_iou" in capsys.readouterr().out
+
+
+def test_evaluate_requires_weights(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run_cli("evaluate", "SEUNet", "--data", tmp_path)
+    assert "names no weights" in capsys.readouterr().err
+
+
+def test_equivariance_table(tmp_path, capsys):
+    code = run_cli("equivariance", "SEUNet", "--size", 32, "--max-level", 1,
+                   "--model-args", json.dumps(TINY))
+    assert code == 0
+    out = capsys.readouterr().out
+    row = [line for line in out.splitlines() if line.startswith("| 1 |")][0]
+    cells = [c.strip() for c in row.strip("|").split("|")][1:]
+    assert len(cells) == TINY["num_scales"]
+    assert cells[-1] == "-"  # level k + 1 is past the truncation
+    # Every level of so small a net meets the truncation: only finiteness
+    # is checked here (eq. 25 itself is tested in test_equivariance.py).
+    assert np.isfinite(float(cells[0])) and float(cells[0]) > 0
+
+
+def test_equivariance_rejects_plain_models(capsys):
+    with pytest.raises(SystemExit):
+        run_cli("equivariance", "UNet", "--size", 32, "--model-args",
+                json.dumps({"filters": 2, "depth": 1}))
+    assert "no scale-space" in capsys.readouterr().err
+
+
+def _tiny_recipe(folder, pets_folder, epochs=2):
+    folder.mkdir(parents=True, exist_ok=True)
+    recipe = {
+        "name": "tiny",
+        "model": {"constructor": "SEUNet", "args": dict(TINY, num_classes=3)},
+        "data": {"dataset": "oxford_iiit_pet", "path": str(pets_folder),
+                 "val_fraction": 0.2},
+        "augmentation": {"crop_size": 16, "rotation": 5, "contrast": 0.1},
+        "training": {"batch_size": 2, "epochs": epochs,
+                     "early_stopping_patience": 5},
+    }
+    (folder / "recipe.json").write_text(json.dumps(recipe))
+    return folder
+
+
+def _log_epochs(run_dir):
+    with open(run_dir / "log.csv", newline="") as f:
+        return [int(row["epoch"]) for row in csv.DictReader(f)]
+
+
+def test_train_checkpoints_and_resumes(pets_folder, tmp_path):
+    recipe = _tiny_recipe(tmp_path / "tiny_recipe", pets_folder)
+    run_dir = recipe / "run"
+    # A time limit this small stops after the first epoch, resumably.
+    assert run_cli("train", recipe, "--max-minutes", 1e-6, "--quiet") == 0
+    assert _log_epochs(run_dir) == [0]
+    assert (run_dir / "backup").is_dir()
+    assert not (run_dir / "done").exists()
+    assert run_cli("train", recipe, "--quiet") == 0
+    assert _log_epochs(run_dir) == [0, 1]  # resumed at epoch 2, not 1
+    assert (run_dir / "done").exists()
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["epochs_completed"] == 2 and summary["finished"]
+    # The exported weights load into the recipe's architecture.
+    model = zoo.SEUNet(weights=str(run_dir / "final.weights.h5"), **TINY)
+    assert model.predict(np.zeros((1, 16, 16, 3)), verbose=0).shape == (
+        1, 16, 16, 3)
+
+
+def test_train_rejects_bad_recipes(tmp_path, capsys):
+    assert run_cli("train", tmp_path / "nowhere") == 1
+    assert "no recipe" in capsys.readouterr().err
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "recipe.json").write_text('{"name": "x", "oops": 1}')
+    assert run_cli("train", tmp_path / "bad") == 1
+    assert "unknown keys" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax",
+                    reason="keras.distribution data parallelism is JAX-only; "
+                    "this test runs in the JAX pass of the suite")
+def test_train_data_parallel_on_two_host_devices(pets_folder, tmp_path):
+    recipe = _tiny_recipe(tmp_path / "dp_recipe", pets_folder, epochs=1)
+    env = dict(os.environ, KERAS_BACKEND="jax",
+               XLA_FLAGS="--xla_force_host_platform_device_count=2")
+    proc = subprocess.run(
+        [sys.executable, "-m", "keras_dss_cli", "train", str(recipe),
+         "--data-parallel", "--quiet"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "data-parallel over 2 devices" in proc.stdout
+    assert _log_epochs(recipe / "run") == [0]
+
+
+def test_demo_without_weights_exits_with_a_message(tmp_path, capsys):
+    out = tmp_path / "demo.png"
+    assert run_cli("demo", "--out", out) == 1
+    assert "not registered yet" in capsys.readouterr().out
+    assert not out.exists()
+
+
+@pytest.mark.cross_backend  # starts one process per backend: run once
+def test_backend_flag_sets_keras_backend_in_a_new_process():
+    for backend in ("torch", "jax"):
+        env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+        proc = subprocess.run(
+            [sys.executable, "-c",
+             "import sys, keras_dss_cli; "
+             "keras_dss_cli.main(sys.argv[1:]); import keras; "
+             "print('BACKEND', keras.backend.backend())",
+             "--backend", backend, "list"],
+            env=env, capture_output=True, text=True, timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert f"BACKEND {backend}" in proc.stdout
+
+
+def test_every_subcommand_has_help(capsys):
+    for command in ("list", "predict", "evaluate", "equivariance", "train",
+                    "demo"):
+        with pytest.raises(SystemExit) as exit_info:
+            run_cli(command, "--help")
+        assert exit_info.value.code == 0
+        assert "usage: keras-dss" in capsys.readouterr().out
+    assert run_cli("--backend", "theano", "list") == 2
+    assert "must be one of" in capsys.readouterr().err

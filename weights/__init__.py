@@ -1,0 +1,1 @@
+"""Pretrained keras_dss weights files (installed as `keras_dss._weights`)."""
