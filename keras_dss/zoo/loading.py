@@ -66,10 +66,11 @@ def resolve_config(model_name, weights, defaults, given):
             if key == "num_classes":
                 raise ValueError(
                     f"{model_name}: weights {weights!r} have "
-                    f"num_classes={base[key]}, got num_classes={value}. To "
+                    f"num_classes={base[key]}, got num_classes={value}; "
+                    "leave num_classes unset with these weights. To "
                     f"fine-tune on {value} classes, build the body with "
                     f"`{model_name}(weights={weights!r}, include_top=False)` "
-                    "and add a new head, e.g. `keras.layers.Conv2D"
+                    "(no num_classes) and add a new head, e.g. `keras.layers.Conv2D"
                     f"({value}, 1)(body.output)` (see the README's "
                     "fine-tuning example)."
                 )
