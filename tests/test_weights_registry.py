@@ -26,11 +26,11 @@ from keras_dss.zoo import seunet as seunet_module
 from keras_dss.zoo import sresnet as sresnet_module
 from keras_dss.zoo import weights_files
 from keras_dss.zoo.loading import resolve_config
-from tests.test_zoo import fast_init
-from tests.test_zoo import randomize
+from tests.cross_backend.zoo_weights import randomize
+from tests.cross_backend.zoo_weights import zero_kernels
 
 # The configuration, batch and size of tests/test_zoo.py. Models are built
-# with `fast_init` (zero kernels: no JAX compilation per kernel shape); the
+# with `zero_kernels` (zero kernels: no JAX compilation per kernel shape); the
 # saved model then gets random weights, so that loading is visible.
 CONFIG = {"filters": 4, "depth": 2, "num_scales": 2, "num_classes": 3}
 REGISTERED_CONFIG = {**CONFIG, "input_channels": 3}
@@ -61,9 +61,9 @@ class Saved:
 
     def __init__(self, folder):
         self.folder = folder
-        with fast_init():
+        with zero_kernels():
             self.model = zoo.SEUNet(**CONFIG)
-        randomize(self.model, seed=0)
+        randomize(self.model, np.random.default_rng(0))
         self.path = folder / FILE
         self.model.save_weights(self.path)
         self.sha256 = sha256(self.path)
@@ -75,7 +75,7 @@ class Saved:
 @pytest.fixture(autouse=True)
 def _fast_init():
     """Loading replaces the initial weights; skip JAX's random init."""
-    with fast_init():
+    with zero_kernels():
         yield
 
 

@@ -13,12 +13,11 @@ scale-equivariant model and its plain baseline (`UNet` / `SEUNet`,
 
 JAX compiles a program per distinct shape, random initializers included,
 so every test uses the same few configurations, 16x16 images and batch 2,
-and models are built with zero kernels (`fast_init`) and then given random
+and models are built with zero kernels (`zero_kernels`) and then given random
 weights from numpy (`randomize`); `test_random_initializers` checks which
 initializers the constructors choose.
 """
 
-import contextlib
 import dataclasses
 import re
 
@@ -27,6 +26,8 @@ import numpy as np
 import pytest
 
 from keras_dss import zoo
+from tests.cross_backend.zoo_weights import randomize
+from tests.cross_backend.zoo_weights import zero_kernels
 
 BATCH = 2
 SIZE = 16
@@ -48,9 +49,9 @@ class Spec:
         """The model; with a `seed`, built fast and given random weights."""
         if seed is None:
             return self.make(**{**self.kwargs, **kwargs})
-        with fast_init():
+        with zero_kernels():
             model = self.make(**{**self.kwargs, **kwargs})
-        randomize(model, seed)
+        randomize(model, np.random.default_rng(seed))
         return model
 
     def output_shape(self, h=SIZE, w=SIZE):
@@ -104,40 +105,6 @@ SPECS = {
     ),
 }
 NAMES = list(SPECS)
-
-
-@contextlib.contextmanager
-def fast_init():
-    """Zero kernels instead of random ones while building.
-
-    `he_normal` and `glorot_uniform`, the zoo's random initializers, are
-    `VarianceScaling`; on JAX each new kernel shape costs a compilation.
-    """
-
-    def zeros(self, shape, dtype=None):
-        return keras.ops.zeros(shape, dtype=dtype)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(keras.initializers.VarianceScaling, "__call__", zeros)
-        yield
-
-
-def randomize(model, seed):
-    """Sets every weight from a numpy generator (He-scaled kernels, batch
-    norm statistics and scales around 1, small offsets)."""
-    rng = np.random.default_rng(seed)
-    values = []
-    for w in model.weights:
-        shape, path = tuple(w.shape), w.path
-        if "gamma" in path or "moving_variance" in path:
-            value = rng.uniform(0.5, 1.5, size=shape)
-        elif "beta" in path or "moving_mean" in path or "bias" in path:
-            value = rng.normal(0.0, 0.1, size=shape)
-        else:
-            fan_in = max(1, int(np.prod(shape[:-1])))
-            value = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-        values.append(value.astype(w.dtype))
-    model.set_weights(values)
 
 
 def pixels(h=SIZE, w=SIZE, seed=0):
@@ -265,7 +232,7 @@ def test_save_and_load_model(built, name, tmp_path):
     expected = predict(model, x)
     path = tmp_path / f"{name}.keras"
     model.save(path)
-    with fast_init():  # the file's weights replace the initial ones
+    with zero_kernels():  # the file's weights replace the initial ones
         loaded = keras.saving.load_model(path)
     assert type(loaded).__name__ == "Functional"
     assert [type(layer) for layer in loaded.layers] == [
@@ -311,8 +278,8 @@ def test_softmax_head(built, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_random_initializers(name):
     """Kernels start He-normal (the classifier Glorot-uniform), biases and
-    batch-norm offsets at zero. (Other tests build with `fast_init`.)"""
-    with fast_init():
+    batch-norm offsets at zero. (Other tests build with `zero_kernels`.)"""
+    with zero_kernels():
         model = SPECS[name].build()
     kinds = {}
     for layer in model.layers:
@@ -342,7 +309,7 @@ def test_static_bad_size_fails_at_construction(name, axis):
     # 18x16 / 16x30 for multiples of 4, 17x16 / 16x31 for multiples of 2.
     shape = [SIZE, SIZE, 3]
     shape[axis] = SIZE + m // 2 if axis == 0 else 2 * SIZE - m // 2
-    with pytest.raises(ValueError) as info, fast_init():
+    with pytest.raises(ValueError) as info, zero_kernels():
         spec.build(input_shape=tuple(shape))
     message = str(info.value)
     assert name in message
@@ -357,7 +324,7 @@ def test_static_bad_size_fails_at_construction(name, axis):
 @pytest.mark.parametrize("name", NAMES)
 def test_static_good_size_builds(name):
     spec = SPECS[name]
-    with fast_init():
+    with zero_kernels():
         model = spec.build(input_shape=(SIZE, 2 * SIZE, 3))
     assert tuple(model.input.shape) == (None, SIZE, 2 * SIZE, 3)
     if spec.dense:
@@ -465,7 +432,7 @@ def _structure(model):
     ],
 )
 def test_baseline_has_the_same_structure(scale, plain, kwargs):
-    with fast_init():
+    with zero_kernels():
         scale_model = getattr(zoo, scale)(num_scales=2, **kwargs)
         plain_model = getattr(zoo, plain)(**kwargs)
     names = {layer.name for layer in scale_model.layers}
@@ -483,7 +450,7 @@ def test_baseline_has_the_same_structure(scale, plain, kwargs):
 
 def test_default_unet_has_seunet_structure():
     # Defaults (filters 16, depth 4), built symbolically only.
-    with fast_init():
+    with zero_kernels():
         scale_model, plain_model = zoo.SEUNet(), zoo.UNet()
     assert _structure(scale_model) == _structure(plain_model)
     widths = [layer.filters for layer in plain_model.layers
@@ -496,7 +463,7 @@ def test_densenet_parameter_count_matches_sdensenet(channels, classes):
     """DSS's fair baseline: `DenseNet()`'s default growth rate gives the
     parameter count of the default `SDenseNet()` within 5%."""
     shape = (None, None, channels)
-    with fast_init():
+    with zero_kernels():
         plain = zoo.DenseNet(input_shape=shape, num_classes=classes)
         scale = zoo.SDenseNet(input_shape=shape, num_classes=classes)
     plain, scale = plain.count_params(), scale.count_params()

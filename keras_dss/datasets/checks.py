@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+# One choice check for the whole package (re-exported for the loaders).
+from keras_dss.layers.checks import check_choice  # noqa: F401
+
 
 def format_layouts(layouts):
     """One indented line per supported layout."""
@@ -30,22 +33,20 @@ def check_exists(dataset, path, layouts):
     return path
 
 
+def missing_folder(dataset, folder, layouts):
+    """The `FileNotFoundError` for a folder a layout needs but lacks."""
+    return FileNotFoundError(
+        f"{dataset}: missing folder {str(folder)!r}. Supported layouts:"
+        f"{format_layouts(layouts)}"
+    )
+
+
 def unknown_layout(dataset, path, layouts):
     """The `ValueError` for a folder in none of the supported layouts."""
     return ValueError(
         f"{dataset}: {str(path)!r} is not in a supported layout. Supported "
         f"layouts:{format_layouts(layouts)}"
     )
-
-
-def check_choice(dataset, argument, value, choices):
-    """Raises unless `value` is one of `choices`; returns it."""
-    if value not in choices:
-        raise ValueError(
-            f"{dataset}: `{argument}` must be one of {list(choices)}, "
-            f"got {value!r}."
-        )
-    return value
 
 
 def check_size(dataset, argument, value):

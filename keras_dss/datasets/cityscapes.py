@@ -95,10 +95,7 @@ def load_cityscapes(path, split="train"):
         if not folder.is_dir():
             if not (root / "leftImg8bit").is_dir():
                 raise checks.unknown_layout(NAME, root, LAYOUTS)
-            raise FileNotFoundError(
-                f"{NAME}: missing folder {str(folder)!r}. Supported layouts:"
-                f"{checks.format_layouts(LAYOUTS)}"
-            )
+            raise checks.missing_folder(NAME, folder, LAYOUTS)
     pairs = []
     for image in sorted(image_dir.glob(f"*/*{IMAGE_SUFFIX}")):
         stem = image.name[: -len(IMAGE_SUFFIX)]

@@ -114,10 +114,7 @@ def _detect_layout(root, sequence):
 
 def _numbered(folder, pattern):
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{NAME}: missing folder {str(folder)!r}. Supported layouts:"
-            f"{checks.format_layouts(LAYOUTS)}"
-        )
+        raise checks.missing_folder(NAME, folder, LAYOUTS)
     files = {}
     for file in folder.iterdir():
         match = pattern.match(file.name)

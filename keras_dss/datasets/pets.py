@@ -115,10 +115,7 @@ def _detect_layout(root):
 
 def _files(folder, suffix):
     if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{NAME}: missing folder {str(folder)!r}. Supported layouts:"
-            f"{checks.format_layouts(LAYOUTS)}"
-        )
+        raise checks.missing_folder(NAME, folder, LAYOUTS)
     return {p.stem: p for p in folder.iterdir() if p.suffix.lower() == suffix}
 
 

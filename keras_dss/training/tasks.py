@@ -30,59 +30,89 @@ def _first(arrays, limit):
     return arrays if limit is None else tuple(a[:limit] for a in arrays)
 
 
-class PetsTask:
-    """Oxford-IIIT Pet, 3 classes (0 pet, 1 background, 2 border)."""
+class SegmentationTask:
+    """A segmentation data set: its splits and its scale protocol.
+
+    Args:
+        load_train: `load_train(path) -> (images, masks)`, the pool that
+            training and validation are drawn from.
+        load_test: `load_test(path) -> (images, masks)`, the test split.
+        split: `split(n, recipe_data) -> (train_indices, val_indices)`
+            into the training pool.
+        scales: the protocol's default rescale factors (a function).
+        num_classes: number of classes.
+        foreground_class: class reported as `"foreground_iou"`.
+        metrics: result keys printed by `keras-dss evaluate`.
+    """
 
     kind = "segmentation"
-    num_classes = 3
-    metrics = ("mean_iou", "foreground_iou", "consistency")
 
-    def train_val(self, recipe, limit=None):
-        t, d = recipe.training, recipe.data
-        path = resolve_data_path(d["path"], recipe.folder)
-        images, masks = datasets.load_oxford_iiit_pet(path, split="train")
-        train, val = datasets.train_val_split(
-            len(images), d.get("val_fraction", 0.2), seed=d.get("seed", 0)
-        )
-        return _segmentation_sequences(images, masks, train, val, recipe, limit)
-
-    def load_test(self, path, limit=None):
-        return _first(datasets.load_oxford_iiit_pet(path, split="test"), limit)
-
-    def evaluate(self, model, data, scales=None, **kwargs):
-        images, masks = data
-        return evaluation.scale_generalization(
-            model, images, masks, scales=scales or evaluation.pets_scales(),
-            num_classes=3, foreground_class=0, **kwargs,
-        )
-
-
-class HelaTask:
-    """DIC-HeLa, binary (1 = cell), split by contiguous frame ranges."""
-
-    kind = "segmentation"
-    num_classes = 2
-    metrics = ("foreground_iou", "mean_iou", "consistency")
+    def __init__(self, load_train, load_test, split, scales, num_classes,
+                 foreground_class, metrics):
+        self.load_train = load_train
+        self.load_test_pool = load_test
+        self.split = split
+        self.scales = scales
+        self.num_classes = num_classes
+        self.foreground_class = foreground_class
+        self.metrics = metrics
 
     def train_val(self, recipe, limit=None):
         path = resolve_data_path(recipe.data["path"], recipe.folder)
-        images, masks = datasets.load_dic_hela(path)
-        split = datasets.hela_split(len(images))
-        return _segmentation_sequences(
-            images, masks, split["train"], split["val"], recipe, limit
-        )
+        images, masks = self.load_train(path)
+        train, val = self.split(len(images), recipe.data)
+        return _segmentation_sequences(images, masks, train, val, recipe, limit)
 
     def load_test(self, path, limit=None):
-        images, masks = datasets.load_dic_hela(path)
-        test = datasets.hela_split(len(images))["test"]
-        return _first((images[test], masks[test]), limit)
+        return _first(self.load_test_pool(path), limit)
 
     def evaluate(self, model, data, scales=None, **kwargs):
         images, masks = data
         return evaluation.scale_generalization(
-            model, images, masks, scales=scales or evaluation.hela_scales(),
-            num_classes=2, foreground_class=1, **kwargs,
+            model, images, masks, scales=scales or self.scales(),
+            num_classes=self.num_classes,
+            foreground_class=self.foreground_class, **kwargs,
         )
+
+
+def _pets_task():
+    """Oxford-IIIT Pet, 3 classes (0 pet, 1 background, 2 border); the
+    train split is divided at random (seeded) into train and validation."""
+    return SegmentationTask(
+        load_train=lambda path: datasets.load_oxford_iiit_pet(path, "train"),
+        load_test=lambda path: datasets.load_oxford_iiit_pet(path, "test"),
+        split=lambda n, d: datasets.train_val_split(
+            n, d.get("val_fraction", 0.2), seed=d.get("seed", 0)
+        ),
+        scales=evaluation.pets_scales,
+        num_classes=3,
+        foreground_class=0,
+        metrics=("mean_iou", "foreground_iou", "consistency"),
+    )
+
+
+def _hela_test(path):
+    images, masks = datasets.load_dic_hela(path)
+    test = datasets.hela_split(len(images))["test"]
+    return images[test], masks[test]
+
+
+def _hela_train_val(n, data):
+    split = datasets.hela_split(n)
+    return split["train"], split["val"]
+
+
+def _hela_task():
+    """DIC-HeLa, binary (1 = cell), split by contiguous frame ranges."""
+    return SegmentationTask(
+        load_train=datasets.load_dic_hela,
+        load_test=_hela_test,
+        split=_hela_train_val,
+        scales=evaluation.hela_scales,
+        num_classes=2,
+        foreground_class=1,
+        metrics=("foreground_iou", "mean_iou", "consistency"),
+    )
 
 
 class FashionMnistScaleTask:
@@ -160,8 +190,8 @@ def _segmentation_sequences(images, masks, train, val, recipe, limit):
 
 
 TASKS = {
-    "oxford_iiit_pet": PetsTask,
-    "dic_hela": HelaTask,
+    "oxford_iiit_pet": _pets_task,
+    "dic_hela": _hela_task,
     "fashion_mnist_scale": FashionMnistScaleTask,
 }
 

@@ -2,9 +2,7 @@
 
 from keras_dss.zoo.dense import build_dense_classifier
 from keras_dss.zoo.families import PlainFamily
-from keras_dss.zoo.loading import feature_model
-from keras_dss.zoo.loading import load_into
-from keras_dss.zoo.loading import resolve_config
+from keras_dss.zoo.loading import build_zoo_model
 
 DEFAULTS = {
     "input_channels": 3,
@@ -67,24 +65,25 @@ def DenseNet(
         "block_layers": block_layers,
         "compression": compression,
         "dropout": dropout,
-        "input_channels": None if input_shape is None else input_shape[-1],
     }
-    config, info = resolve_config("DenseNet", weights, DEFAULTS, given)
-    if input_shape is None:
-        input_shape = (None, None, config["input_channels"])
-    model = build_dense_classifier(
-        PlainFamily(),
-        input_shape,
-        num_classes=config["num_classes"],
-        growth_rate=config["growth_rate"],
-        block_layers=tuple(config["block_layers"]),
-        compression=config["compression"],
-        multiscale_interaction=False,
-        dropout=config["dropout"],
-        include_top=True,
-        classifier_activation=classifier_activation,
-        name=name,
-        model_name="DenseNet",
+
+    def build(config, shape):
+        return build_dense_classifier(
+            PlainFamily(),
+            shape,
+            num_classes=config["num_classes"],
+            growth_rate=config["growth_rate"],
+            block_layers=tuple(config["block_layers"]),
+            compression=config["compression"],
+            multiscale_interaction=False,
+            dropout=config["dropout"],
+            include_top=True,
+            classifier_activation=classifier_activation,
+            name=name,
+            model_name="DenseNet",
+        )
+
+    return build_zoo_model(
+        "DenseNet", DEFAULTS, given, input_shape, weights, include_top,
+        build,
     )
-    load_into(model, "DenseNet", weights, info)
-    return model if include_top else feature_model(model, name)

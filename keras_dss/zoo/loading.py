@@ -110,6 +110,38 @@ def load_into(model, model_name, weights, info):
     return model
 
 
+def build_zoo_model(model_name, defaults, given, input_shape, weights,
+                    include_top, build):
+    """What every zoo constructor does around building its graph.
+
+    Resolves the architecture arguments (`resolve_config`), fills in the
+    default input shape, builds the full model, loads `weights` and, for
+    `include_top=False`, cuts the model before its classifier.
+
+    Args:
+        model_name: constructor name, e.g. `"SEUNet"`.
+        defaults: the constructor's default architecture arguments.
+        given: the architecture arguments the caller passed (`None` = not
+            given), without `input_channels` (taken from `input_shape`).
+        input_shape: the caller's `input_shape` or `None`.
+        weights: `None`, a registered name or a file path.
+        include_top: whether to keep the classifier.
+        build: `build(config, input_shape)` returning the full model,
+            classifier included.
+
+    Returns:
+        The Functional `keras.Model`.
+    """
+    channels = None if input_shape is None else input_shape[-1]
+    given = dict(given, input_channels=channels)
+    config, info = resolve_config(model_name, weights, defaults, given)
+    if input_shape is None:
+        input_shape = (None, None, config["input_channels"])
+    model = build(config, input_shape)
+    load_into(model, model_name, weights, info)
+    return model if include_top else feature_model(model, model.name)
+
+
 def feature_model(model, name, head="classifier"):
     """The model cut before its `head` layer, for `include_top=False`."""
     return keras.Model(model.inputs, model.get_layer(head).input, name=name)

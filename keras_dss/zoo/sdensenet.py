@@ -2,9 +2,7 @@
 
 from keras_dss.zoo.dense import build_dense_classifier
 from keras_dss.zoo.families import ScaleFamily
-from keras_dss.zoo.loading import feature_model
-from keras_dss.zoo.loading import load_into
-from keras_dss.zoo.loading import resolve_config
+from keras_dss.zoo.loading import build_zoo_model
 
 DEFAULTS = {
     "input_channels": 3,
@@ -88,31 +86,32 @@ def SDenseNet(
         "pooling": pooling,
         "projection": projection,
         "dropout": dropout,
-        "input_channels": None if input_shape is None else input_shape[-1],
     }
-    config, info = resolve_config("SDenseNet", weights, DEFAULTS, given)
-    if input_shape is None:
-        input_shape = (None, None, config["input_channels"])
-    family = ScaleFamily(
-        num_scales=config["num_scales"],
-        scale_size=config["scale_size"],
-        scale_padding="zero",
-        pooling=config["pooling"],
-        projection=config["projection"],
+
+    def build(config, shape):
+        family = ScaleFamily(
+            num_scales=config["num_scales"],
+            scale_size=config["scale_size"],
+            scale_padding="zero",
+            pooling=config["pooling"],
+            projection=config["projection"],
+        )
+        return build_dense_classifier(
+            family,
+            shape,
+            num_classes=config["num_classes"],
+            growth_rate=config["growth_rate"],
+            block_layers=tuple(config["block_layers"]),
+            compression=config["compression"],
+            multiscale_interaction=config["multiscale_interaction"],
+            dropout=config["dropout"],
+            include_top=True,
+            classifier_activation=classifier_activation,
+            name=name,
+            model_name="SDenseNet",
+        )
+
+    return build_zoo_model(
+        "SDenseNet", DEFAULTS, given, input_shape, weights, include_top,
+        build,
     )
-    model = build_dense_classifier(
-        family,
-        input_shape,
-        num_classes=config["num_classes"],
-        growth_rate=config["growth_rate"],
-        block_layers=tuple(config["block_layers"]),
-        compression=config["compression"],
-        multiscale_interaction=config["multiscale_interaction"],
-        dropout=config["dropout"],
-        include_top=True,
-        classifier_activation=classifier_activation,
-        name=name,
-        model_name="SDenseNet",
-    )
-    load_into(model, "SDenseNet", weights, info)
-    return model if include_top else feature_model(model, name)

@@ -2,9 +2,7 @@
 
 from keras_dss.zoo.encoder_decoder import build_encoder_decoder
 from keras_dss.zoo.families import ScaleFamily
-from keras_dss.zoo.loading import feature_model
-from keras_dss.zoo.loading import load_into
-from keras_dss.zoo.loading import resolve_config
+from keras_dss.zoo.loading import build_zoo_model
 
 DEFAULTS = {
     "input_channels": 3,
@@ -90,29 +88,30 @@ def SEUNet(
         "pooling": pooling,
         "projection": projection,
         "dropout": dropout,
-        "input_channels": None if input_shape is None else input_shape[-1],
     }
-    config, info = resolve_config("SEUNet", weights, DEFAULTS, given)
-    if input_shape is None:
-        input_shape = (None, None, config["input_channels"])
-    family = ScaleFamily(
-        num_scales=config["num_scales"],
-        scale_size=config["scale_size"],
-        scale_padding=config["scale_padding"],
-        pooling=config["pooling"],
-        projection=config["projection"],
+
+    def build(config, shape):
+        family = ScaleFamily(
+            num_scales=config["num_scales"],
+            scale_size=config["scale_size"],
+            scale_padding=config["scale_padding"],
+            pooling=config["pooling"],
+            projection=config["projection"],
+        )
+        return build_encoder_decoder(
+            family,
+            shape,
+            num_classes=config["num_classes"],
+            filters=config["filters"],
+            depth=config["depth"],
+            dropout=config["dropout"],
+            include_top=True,
+            classifier_activation=classifier_activation,
+            name=name,
+            model_name="SEUNet",
+        )
+
+    return build_zoo_model(
+        "SEUNet", DEFAULTS, given, input_shape, weights, include_top,
+        build,
     )
-    model = build_encoder_decoder(
-        family,
-        input_shape,
-        num_classes=config["num_classes"],
-        filters=config["filters"],
-        depth=config["depth"],
-        dropout=config["dropout"],
-        include_top=True,
-        classifier_activation=classifier_activation,
-        name=name,
-        model_name="SEUNet",
-    )
-    load_into(model, "SEUNet", weights, info)
-    return model if include_top else feature_model(model, name)

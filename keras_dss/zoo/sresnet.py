@@ -1,9 +1,7 @@
 """SResNet: the scale-equivariant residual network of DSS for dense prediction."""
 
 from keras_dss.zoo.families import ScaleFamily
-from keras_dss.zoo.loading import feature_model
-from keras_dss.zoo.loading import load_into
-from keras_dss.zoo.loading import resolve_config
+from keras_dss.zoo.loading import build_zoo_model
 from keras_dss.zoo.residual import build_residual_segmenter
 
 DEFAULTS = {
@@ -84,29 +82,30 @@ def SResNet(
         "scale_size": scale_size,
         "projection": projection,
         "dropout": dropout,
-        "input_channels": None if input_shape is None else input_shape[-1],
     }
-    config, info = resolve_config("SResNet", weights, DEFAULTS, given)
-    if input_shape is None:
-        input_shape = (None, None, config["input_channels"])
-    family = ScaleFamily(
-        num_scales=config["num_scales"],
-        scale_size=config["scale_size"],
-        scale_padding="zero",
-        projection=config["projection"],
+
+    def build(config, shape):
+        family = ScaleFamily(
+            num_scales=config["num_scales"],
+            scale_size=config["scale_size"],
+            scale_padding="zero",
+            projection=config["projection"],
+        )
+        return build_residual_segmenter(
+            family,
+            shape,
+            num_classes=config["num_classes"],
+            filters=tuple(config["filters"]),
+            blocks_per_stage=config["blocks_per_stage"],
+            multiscale_interaction=config["multiscale_interaction"],
+            dropout=config["dropout"],
+            include_top=True,
+            classifier_activation=classifier_activation,
+            name=name,
+            model_name="SResNet",
+        )
+
+    return build_zoo_model(
+        "SResNet", DEFAULTS, given, input_shape, weights, include_top,
+        build,
     )
-    model = build_residual_segmenter(
-        family,
-        input_shape,
-        num_classes=config["num_classes"],
-        filters=tuple(config["filters"]),
-        blocks_per_stage=config["blocks_per_stage"],
-        multiscale_interaction=config["multiscale_interaction"],
-        dropout=config["dropout"],
-        include_top=True,
-        classifier_activation=classifier_activation,
-        name=name,
-        model_name="SResNet",
-    )
-    load_into(model, "SResNet", weights, info)
-    return model if include_top else feature_model(model, name)

@@ -2,9 +2,7 @@
 
 from keras_dss.zoo.encoder_decoder import build_encoder_decoder
 from keras_dss.zoo.families import PlainFamily
-from keras_dss.zoo.loading import feature_model
-from keras_dss.zoo.loading import load_into
-from keras_dss.zoo.loading import resolve_config
+from keras_dss.zoo.loading import build_zoo_model
 
 DEFAULTS = {
     "input_channels": 3,
@@ -64,22 +62,23 @@ def UNet(
         "filters": filters,
         "depth": depth,
         "dropout": dropout,
-        "input_channels": None if input_shape is None else input_shape[-1],
     }
-    config, info = resolve_config("UNet", weights, DEFAULTS, given)
-    if input_shape is None:
-        input_shape = (None, None, config["input_channels"])
-    model = build_encoder_decoder(
-        PlainFamily(),
-        input_shape,
-        num_classes=config["num_classes"],
-        filters=config["filters"],
-        depth=config["depth"],
-        dropout=config["dropout"],
-        include_top=True,
-        classifier_activation=classifier_activation,
-        name=name,
-        model_name="UNet",
+
+    def build(config, shape):
+        return build_encoder_decoder(
+            PlainFamily(),
+            shape,
+            num_classes=config["num_classes"],
+            filters=config["filters"],
+            depth=config["depth"],
+            dropout=config["dropout"],
+            include_top=True,
+            classifier_activation=classifier_activation,
+            name=name,
+            model_name="UNet",
+        )
+
+    return build_zoo_model(
+        "UNet", DEFAULTS, given, input_shape, weights, include_top,
+        build,
     )
-    load_into(model, "UNet", weights, info)
-    return model if include_top else feature_model(model, name)

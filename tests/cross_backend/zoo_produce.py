@@ -22,13 +22,14 @@ and its weights to `OUT/predictions.npz`, plus `OUT/meta.json`.
 """
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
 import sys
 
 import numpy as np
+from zoo_weights import randomize
+from zoo_weights import zero_kernels
 
 SEED = 20240611
 BATCH = 2
@@ -50,40 +51,6 @@ def _backend():
     import keras
 
     return keras.backend.backend()
-
-
-@contextlib.contextmanager
-def _zero_kernels():
-    """Builds with zero kernels: every weight is set or loaded afterwards,
-    and JAX would compile each random initializer once per kernel shape."""
-    import keras
-
-    cls = keras.initializers.VarianceScaling
-    original = cls.__call__
-
-    def zeros(self, shape, dtype=None):
-        return keras.ops.zeros(shape, dtype=dtype)
-
-    cls.__call__ = zeros
-    try:
-        yield
-    finally:
-        cls.__call__ = original
-
-
-def _set_weights(model, rng):
-    values = []
-    for w in model.weights:
-        shape, path = tuple(w.shape), w.path
-        if "gamma" in path or "moving_variance" in path:
-            value = rng.uniform(0.5, 1.5, size=shape)
-        elif "beta" in path or "moving_mean" in path or "bias" in path:
-            value = rng.normal(0.0, 0.1, size=shape)
-        else:
-            fan_in = max(1, int(np.prod(shape[:-1])))
-            value = rng.normal(0.0, np.sqrt(2.0 / fan_in), size=shape)
-        values.append(value.astype(np.float32))
-    model.set_weights(values)
 
 
 def _predict(model, x):
@@ -112,9 +79,9 @@ def build(out):
     manifest = {"backend": _backend(), "name": NAME, "models": {}}
     built = {}
     for i, (constructor, config) in enumerate(MODELS.items()):
-        with _zero_kernels():
+        with zero_kernels():
             model = getattr(zoo, constructor)(**config)
-        _set_weights(model, np.random.default_rng([SEED, i]))
+        randomize(model, np.random.default_rng([SEED, i]))
         file = f"{constructor.lower()}.weights.h5"
         path = os.path.join(out, file)
         model.save_weights(path)
@@ -155,7 +122,7 @@ def predict(weights_dir, out):
         )
         zoo.register_weights(info)
         try:
-            with _zero_kernels():
+            with zero_kernels():
                 model = getattr(zoo, constructor)(weights=manifest["name"])
         finally:
             zoo.unregister_weights(constructor, manifest["name"])
