@@ -103,6 +103,27 @@ def test_evaluate_writes_json_plot_and_table(pets_folder, tiny_weights,
     assert "mean_iou" in capsys.readouterr().out
 
 
+def test_evaluate_several_models_writes_a_comparison(pets_folder, tiny_weights,
+                                                     tmp_path):
+    other = tmp_path / "other.weights.h5"
+    keras.utils.set_random_seed(4)
+    zoo.SEUNet(**TINY).save_weights(str(other))
+    code = run_cli("evaluate", f"SEUNet:{tiny_weights}", f"SEUNet:{other}",
+                   "--data", pets_folder, "--dataset", "oxford_iiit_pet",
+                   "--scales", 0.5, 1, "--limit", 2, "--out", tmp_path,
+                   "--no-progress", "--model-args", json.dumps(TINY))
+    assert code == 0
+    first = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    second = json.loads((tmp_path / "SEUNet_other.json").read_text())
+    assert first["mean_iou"] != second["mean_iou"]  # two different models
+    table = (tmp_path / "comparison.md").read_text()
+    assert "### mean_iou" in table and "### consistency" in table
+    header = [line for line in table.splitlines()
+              if line.startswith("| scale")][0]
+    assert f"SEUNet:{tiny_weights}" in header and f"SEUNet:{other}" in header
+    assert (tmp_path / "comparison.png").stat().st_size > 1000
+
+
 def test_evaluate_requires_weights(tmp_path, capsys):
     with pytest.raises(SystemExit):
         run_cli("evaluate", "SEUNet", "--data", tmp_path)
@@ -167,6 +188,12 @@ def test_train_checkpoints_and_resumes(pets_folder, tmp_path):
     model = zoo.SEUNet(weights=str(run_dir / "final.weights.h5"), **TINY)
     assert model.predict(np.zeros((1, 16, 16, 3)), verbose=0).shape == (
         1, 16, 16, 3)
+    # Finished: the same command does nothing; a larger --epochs continues.
+    assert run_cli("train", recipe, "--quiet") == 0
+    assert _log_epochs(run_dir) == [0, 1]
+    assert run_cli("train", recipe, "--epochs", 3, "--quiet") == 0
+    assert _log_epochs(run_dir) == [0, 1, 2]
+    assert (run_dir / "done").exists()
 
 
 def test_train_rejects_bad_recipes(tmp_path, capsys):

@@ -423,6 +423,26 @@ def test_format_table():
         evaluation.format_table(RESULTS, "foreground_iou")
 
 
+def test_off_scale_mean_leaves_out_scale_one_and_gaps():
+    # UNet: (0.2 + 0.5 + 0.4) / 3, the None at 4 and scale 1 left out.
+    assert evaluation.off_scale_mean(RESULTS["UNet"], "mean_iou") == (
+        pytest.approx(1.1 / 3))
+    assert evaluation.off_scale_mean(RESULTS["SEU-Net"], "consistency") == (
+        pytest.approx(0.925))
+    only_one = _fake_result([1.0], [0.8], [1.0])
+    assert np.isnan(evaluation.off_scale_mean(only_one, "mean_iou"))
+
+
+def test_markdown_table_ends_with_the_off_scale_mean():
+    lines = evaluation.format_table(RESULTS, "mean_iou",
+                                    markdown=True).splitlines()
+    assert lines[0] == "| scale | log2 | UNet | SEU-Net |"
+    assert lines[1] == "|---:|---:|---:|---:|"
+    assert lines[2] == "| 0.25 | -2.00 | 0.2000 | - |"
+    assert lines[-1] == "| mean, scales != 1 |  | 0.3667 | 0.7250 |"
+    assert len(lines) == 2 + 5 + 1
+
+
 def test_plot(tmp_path):
     path = tmp_path / "plot.png"
     figure = evaluation.plot_scale_generalization(RESULTS, path=path)

@@ -7,14 +7,16 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "evaluate",
         help="scale-generalisation report (JSON, PNG plot, table)",
-        description="Evaluates MODEL:WEIGHTS on the test split of --data at "
-        "every factor of --scales (SEU-Net protocol: bilinear antialiased "
-        "images, nearest masks, sides floored to the model's multiple): "
-        "mean IoU, per-class IoU, foreground IoU, pixel accuracy and "
-        "consistency for segmenters; accuracy per scale bucket for "
-        "classifiers. Writes <out>/<model>_<weights>.json and .png.",
+        description="Evaluates each MODEL:WEIGHTS on the test split of "
+        "--data at every factor of --scales (SEU-Net protocol: bilinear "
+        "antialiased images, nearest masks, sides floored to the model's "
+        "multiple): mean IoU, per-class IoU, foreground IoU, pixel accuracy "
+        "and consistency for segmenters; accuracy per scale bucket for "
+        "classifiers. Writes <out>/<model>_<weights>.json and .png per "
+        "model; with several segmenters also <out>/comparison.png and "
+        "<out>/comparison.md (one figure, Markdown tables).",
     )
-    parser.add_argument("model", type=models.model_spec(True),
+    parser.add_argument("model", type=models.model_spec(True), nargs="+",
                         metavar="MODEL:WEIGHTS")
     parser.add_argument("--data", required=True,
                         help="data folder (e.g. ../shared/data/"
@@ -44,35 +46,78 @@ def run(args):
     from keras_dss.training.tasks import get_task
     from keras_dss.zoo import registry
 
-    constructor, weights = args.model
-    dataset = args.dataset
-    if dataset is None:
-        if models.is_weights_path_spec(weights):
-            raise UsageError("--dataset is required with a weights file path")
-        dataset = registry.get_weights_info(constructor, weights).dataset
     if args.limit is not None and args.limit < 1:
         raise UsageError(f"--limit must be >= 1, got {args.limit}")
     if args.scales and any(s <= 0 for s in args.scales):
         raise UsageError(f"--scales must be positive, got {args.scales}")
+    datasets = {_dataset(args.dataset, spec) for spec in args.model}
+    if len(datasets) > 1:
+        raise UsageError(
+            f"the models were trained on different data sets "
+            f"({', '.join(sorted(datasets))}); evaluate them separately or "
+            "pass --dataset"
+        )
+    dataset = datasets.pop()
     task = get_task(dataset)
-    model = models.build_model(args.model, args.model_args)
     data = task.load_test(args.data, limit=args.limit)
-    result = task.evaluate(
-        model, data, scales=args.scales, batch_size=args.batch_size,
-        multiple=models.required_multiple(model),
-        progress=not args.no_progress,
-    )
-    label = f"{constructor}:{weights}"
-    result.update({"model": constructor, "weights": weights, "dataset": dataset})
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
-    evaluation.save_json(result, out / f"{stem}.json")
-    for metric in task.metrics:
-        print(evaluation.format_table({label: result}, metric))
-    if task.kind == "segmentation":
-        evaluation.plot_scale_generalization(
-            {label: result}, metrics=task.metrics, path=out / f"{stem}.png"
+    results = {}
+    for constructor, weights in args.model:
+        model = models.build_model((constructor, weights), args.model_args)
+        result = task.evaluate(
+            model, data, scales=args.scales, batch_size=args.batch_size,
+            multiple=models.required_multiple(model),
+            progress=not args.no_progress,
         )
-    print(f"wrote {out / (stem + '.json')}")
+        label = f"{constructor}:{weights}"
+        result.update({"model": constructor, "weights": weights,
+                       "dataset": dataset})
+        results[label] = result
+        stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
+        evaluation.save_json(result, out / f"{stem}.json")
+        if task.kind == "segmentation":
+            evaluation.plot_scale_generalization(
+                {label: result}, metrics=task.metrics,
+                path=out / f"{stem}.png",
+            )
+        print(f"wrote {out / (stem + '.json')}")
+    if task.kind == "segmentation":
+        for metric in task.metrics:
+            print(evaluation.format_table(results, metric))
+        if len(results) > 1:
+            _write_comparison(results, task.metrics, out)
+    else:
+        for label, result in results.items():
+            buckets = ", ".join(
+                f"{low:g}-{high:g}: {'-' if acc is None else f'{acc:.4f}'}"
+                for (low, high), acc in zip(result["buckets"],
+                                            result["bucket_accuracy"]))
+            print(f"{label}: accuracy {result['accuracy']:.4f}, unscaled "
+                  f"{result['unscaled_accuracy']:.4f}, by scale {buckets}")
     return 0
+
+
+def _dataset(given, spec):
+    from keras_dss.cli.app import UsageError
+    from keras_dss.zoo import registry
+
+    constructor, weights = spec
+    if given is not None:
+        return given
+    if models.is_weights_path_spec(weights):
+        raise UsageError("--dataset is required with a weights file path")
+    return registry.get_weights_info(constructor, weights).dataset
+
+
+def _write_comparison(results, metrics, out):
+    from keras_dss import evaluation
+
+    evaluation.plot_scale_generalization(
+        results, metrics=metrics, path=out / "comparison.png"
+    )
+    sections = [f"### {metric}\n\n"
+                + evaluation.format_table(results, metric, markdown=True)
+                for metric in metrics]
+    (out / "comparison.md").write_text("\n\n".join(sections) + "\n")
+    print(f"wrote {out / 'comparison.png'} and {out / 'comparison.md'}")

@@ -20,6 +20,7 @@ from keras_dss.evaluation.metrics import mean_iou
 from keras_dss.evaluation.metrics import pixel_accuracy
 from keras_dss.evaluation.report import format_table
 from keras_dss.evaluation.report import load_json
+from keras_dss.evaluation.report import off_scale_mean
 from keras_dss.evaluation.report import plot_scale_generalization
 from keras_dss.evaluation.report import save_json
 from keras_dss.evaluation.rescale import rescale_image
@@ -41,6 +42,7 @@ __all__ = [
     "iou_from_confusion",
     "load_json",
     "mean_iou",
+    "off_scale_mean",
     "pets_scales",
     "pixel_accuracy",
     "plot_scale_generalization",

@@ -82,14 +82,17 @@ def _fraction(exponent):
     return f"2^{exponent:g}"
 
 
-def format_table(results_by_model, metric="mean_iou", precision=4):
-    """A plain-text table of one metric: rows are scales, columns models.
+def format_table(results_by_model, metric="mean_iou", precision=4,
+                 markdown=False):
+    """A table of one metric: rows are scales, columns models.
 
     Args:
         results_by_model: dict `name -> result`.
         metric: a per-scale metric, e.g. `"mean_iou"`, `"consistency"`,
             `"foreground_iou"` or `"pixel_accuracy"`.
         precision: decimals printed.
+        markdown: a Markdown table (for model cards) instead of plain text;
+            its last row is the mean over the scales other than 1.
 
     Returns:
         A string. Scales are the union over the models, sorted; a model
@@ -111,12 +114,36 @@ def format_table(results_by_model, metric="mean_iou", precision=4):
             v = column.get(s, math.nan)
             cells.append("-" if math.isnan(v) else f"{v:.{precision}f}")
         body.append(cells)
+    if markdown:
+        means = [off_scale_mean(result, metric)
+                 for result in results_by_model.values()]
+        body.append(["mean, scales != 1", ""] + [
+            "-" if math.isnan(m) else f"{m:.{precision}f}" for m in means])
+        lines = ["| " + " | ".join(header) + " |",
+                 "|" + "|".join("---:" for _ in header) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in body]
+        return "\n".join(lines)
     widths = [max(len(r[i]) for r in [header] + body)
               for i in range(len(header))]
     lines = [f"{metric}"]
     for r in [header, ["-" * w for w in widths]] + body:
         lines.append("  ".join(c.rjust(w) for c, w in zip(r, widths)))
     return "\n".join(lines)
+
+
+def off_scale_mean(result, metric, training_scale=1.0):
+    """Mean of a per-scale metric over the scales other than the training
+    scale (missing values ignored; `nan` if there are none).
+
+    Args:
+        result: a `scale_generalization` result.
+        metric: e.g. `"mean_iou"`.
+        training_scale: the factor left out (1).
+    """
+    scales, values = _series("off_scale_mean", "result", result, metric)
+    kept = [v for s, v in zip(scales, values)
+            if not math.isclose(s, training_scale) and not math.isnan(v)]
+    return float(np.mean(kept)) if kept else math.nan
 
 
 def plot_scale_generalization(results_by_model,

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import platform
 import shutil
 import time
@@ -11,6 +12,7 @@ import keras
 from keras_dss.training.callbacks import EpochTimer
 from keras_dss.training.callbacks import TimeLimit
 from keras_dss.training.recipe import load_recipe
+from keras_dss.training.seeding import set_random_seed
 
 
 def build_model(recipe):
@@ -112,6 +114,7 @@ def summarize(recipe, run_dir):
         "keras": keras.__version__,
         "machine": platform.platform(),
         "processor": platform.processor() or platform.machine(),
+        "cpu_count": os.cpu_count(),
         "finished": (run_dir / "done").exists(),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
@@ -128,8 +131,8 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     interruption continues from the last completed epoch. When training ends
     (epochs reached or early stopping), `run/final.weights.h5` holds the
     best weights and `run/done` marks the run complete; a later call only
-    re-exports. Early stopping's and the LR schedule's patience counters
-    restart on resume.
+    re-exports, unless `epochs` asks for more epochs than were run. Early
+    stopping's and the LR schedule's patience counters restart on resume.
 
     Args:
         folder: the recipe folder (with `recipe.json`).
@@ -154,12 +157,18 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     if (run_dir / "done").exists():
-        print(f"{recipe.folder}: training already finished; use --fresh to "
-              "start again.")
-        return summarize(recipe, run_dir)
+        completed = len(read_log(run_dir))
+        if epochs is None or epochs <= completed:
+            print(f"{recipe.folder}: training already finished after "
+                  f"{completed} epochs; pass a larger --epochs to continue "
+                  "or --fresh to start again.")
+            return summarize(recipe, run_dir)
+        print(f"{recipe.folder}: continuing a finished run from epoch "
+              f"{completed} to {epochs}.")
+        (run_dir / "done").unlink()
     if data_parallel:
         _set_data_parallel()
-    keras.utils.set_random_seed(recipe.training["seed"])
+    set_random_seed(recipe.training["seed"])
     train_data, val_data, task = make_datasets(recipe, limit=limit)
     model = compile_model(build_model(recipe), recipe, task)
     callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes)

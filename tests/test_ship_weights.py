@@ -1,0 +1,109 @@
+"""`tools/ship_weights.py` and `tools/model_card.py`: a trained recipe
+becomes a registered, checksummed weights file with a model card."""
+
+import json
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_dss import zoo
+from keras_dss.training import train_recipe
+from keras_dss.zoo import registry
+from keras_dss.zoo.weights_files import sha256_of
+
+TOOLS = pathlib.Path(__file__).resolve().parents[1] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+import ship_weights  # noqa: E402
+
+TINY = {"num_classes": 3, "filters": 2, "depth": 1, "num_scales": 2}
+NAME = "ship-test"
+
+
+@pytest.fixture
+def trained_recipe(tmp_path):
+    """A tiny SEUNet recipe on generated Pets-layout data, trained 1 epoch."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "pets"
+    for split, count in (("train", 10), ("test", 2)):
+        (data / split / "images").mkdir(parents=True)
+        (data / split / "trimaps").mkdir(parents=True)
+        for i in range(count):
+            Image.fromarray(rng.integers(0, 256, (32, 32, 3), np.uint8)).save(
+                data / split / "images" / f"{i:04d}.jpg")
+            Image.fromarray(rng.integers(1, 4, (32, 32), np.uint8)).save(
+                data / split / "trimaps" / f"{i:04d}.png")
+    folder = tmp_path / "zoo" / "seunet_tiny"
+    folder.mkdir(parents=True)
+    (folder / "recipe.json").write_text(json.dumps({
+        "name": NAME,
+        "description": "tiny SEU-Net: a test of the shipping tool",
+        "model": {"constructor": "SEUNet", "args": TINY},
+        "data": {"dataset": "oxford_iiit_pet", "path": str(data),
+                 "val_fraction": 0.2, "seed": 0},
+        "augmentation": {"crop_size": 16, "flip": True},
+        "training": {"batch_size": 4, "epochs": 1},
+    }))
+    train_recipe(folder, verbose=0)
+    return folder
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    monkeypatch.setenv("KERAS_DSS_WEIGHTS_DIR", str(folder))
+    yield folder
+    registry.unregister_weights("SEUNet", NAME)
+
+
+def test_ship_registers_a_loadable_checksummed_file(trained_recipe,
+                                                    weights_dir):
+    ship_weights.main([str(trained_recipe), "--weights-dir", str(weights_dir)])
+    entries = json.loads((weights_dir / "registry.json").read_text())
+    assert len(entries) == 1
+    entry = entries[0]
+    assert (entry["model"], entry["name"]) == ("SEUNet", NAME)
+    assert entry["sha256"] == sha256_of(weights_dir / entry["file"])
+    assert entry["license"] == "CC BY-SA 4.0"
+    # The full config: defaults filled in, the recipe's values kept.
+    assert entry["config"]["filters"] == 2
+    assert entry["config"]["input_channels"] == 3
+    assert entry["config"]["pooling"] == "max"
+    assert entry["metrics"]["epochs"] == 1
+    # A fresh registry read from the file loads the same weights as the run.
+    registry.unregister_weights("SEUNet", NAME)
+    assert registry.load_shipped_entries() == 1
+    x = np.random.default_rng(1).uniform(0, 255, (1, 32, 32, 3))
+    shipped = zoo.SEUNet(weights=NAME)
+    run = zoo.SEUNet(weights=str(trained_recipe / "run/final.weights.h5"),
+                     **TINY)
+    np.testing.assert_array_equal(shipped.predict(x, verbose=0),
+                                  run.predict(x, verbose=0))
+    card = (trained_recipe / "README.md").read_text()
+    assert f'# SEUNet "{NAME}"' in card
+    assert entry["sha256"] in card
+    assert "Not evaluated yet." in card
+    assert (trained_recipe / "training_curve.png").stat().st_size > 1000
+    assert (trained_recipe / "training_log.csv").exists()
+
+
+def test_unfinished_runs_need_an_explicit_flag(trained_recipe, weights_dir):
+    (trained_recipe / "run" / "done").unlink()
+    with pytest.raises(SystemExit, match="has not finished"):
+        ship_weights.main([str(trained_recipe), "--weights-dir",
+                           str(weights_dir)])
+    assert not (weights_dir / "registry.json").exists()
+    ship_weights.main([str(trained_recipe), "--weights-dir", str(weights_dir),
+                       "--allow-unfinished"])
+    assert "Not converged" in (trained_recipe / "README.md").read_text()
+
+
+def test_refuses_a_folder_the_loader_does_not_search(trained_recipe,
+                                                     tmp_path):
+    with pytest.raises(SystemExit, match="KERAS_DSS_WEIGHTS_DIR"):
+        ship_weights.main([str(trained_recipe), "--weights-dir",
+                           str(tmp_path)])

@@ -1,0 +1,216 @@
+"""Writes a recipe's model card, `zoo/<recipe>/README.md`, from its facts.
+
+Everything in the card comes from files: `recipe.json`, the run's summary
+and `training_log.csv`, the registry entry, the `keras-dss evaluate` results
+and, verbatim, an optional hand-written `zoo/<recipe>/notes.md` (findings,
+caveats). `tools/ship_weights.py` calls it; run it alone to refresh a card:
+
+    python tools/model_card.py zoo/seunet_pets --evaluation zoo/results/pets
+"""
+
+import csv
+import json
+import math
+import os
+import pathlib
+
+from keras_dss import evaluation
+
+
+def load_result(folder, constructor, name):
+    """The `keras-dss evaluate` JSON of `constructor:name` in `folder`."""
+    if folder is None:
+        return None
+    path = pathlib.Path(folder) / f"{constructor}_{name.split('.')[0]}.json"
+    return evaluation.load_json(path) if path.exists() else None
+
+
+def scale_index(result, scale):
+    return min(range(len(result["scales"])),
+               key=lambda i: abs(math.log(result["scales"][i] / scale)))
+
+
+def off_scale(result, metric):
+    return evaluation.off_scale_mean(result, metric)
+
+
+def read_log(path):
+    with open(path, newline="") as f:
+        return [{k: float(v) for k, v in row.items() if v}
+                for row in csv.DictReader(f)]
+
+
+def plot_training_curve(rows, path):
+    """Loss and validation metric per epoch, saved as a PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(9, 3.4), layout="constrained")
+    FigureCanvasAgg(figure)
+    left, right = figure.subplots(1, 2)
+    epochs = [int(r["epoch"]) + 1 for r in rows]
+    for key in ("loss", "val_loss"):
+        left.plot(epochs, [r.get(key, math.nan) for r in rows], marker=".",
+                  label=key)
+    left.set_xlabel("epoch")
+    left.set_ylabel("cross-entropy")
+    left.legend()
+    left.grid(alpha=0.3)
+    metric = "mean_iou" if "val_mean_iou" in rows[0] else "accuracy"
+    for key in (metric, f"val_{metric}"):
+        right.plot(epochs, [r.get(key, math.nan) for r in rows], marker=".",
+                   label=key)
+    right.set_xlabel("epoch")
+    right.set_ylabel(metric.replace("_", " "))
+    right.legend()
+    right.grid(alpha=0.3)
+    figure.savefig(path, dpi=110)
+
+
+def _training_section(recipe, summary, rows):
+    hours = summary["train_seconds"] / 3600
+    best = summary["best"]
+    last_best = summary["best_epoch"]
+    lines = [
+        "## Training",
+        "",
+        f"- Command: `keras-dss --backend {summary['backend']} train "
+        f"zoo/{recipe.folder.name}` (resumable; `--max-minutes` stops after "
+        "an epoch and the same command continues).",
+        f"- Hardware: {summary['machine']}, {summary.get('cpu_count', '?')} "
+        f"CPU cores, no GPU; Keras {summary['keras']}, backend "
+        f"{summary['backend']}.",
+        f"- Epochs: {summary['epochs_completed']} in {hours:.2f} h of "
+        "training (validation included); shipped weights are those of "
+        f"epoch {last_best}, the lowest validation loss "
+        f"({best.get('val_loss', math.nan):.4f}).",
+    ]
+    if not summary.get("finished"):
+        lines.append(
+            f"- **Not converged.** The run was stopped by the time limit, "
+            f"not by early stopping; the best epoch was {last_best} of "
+            f"{len(rows)}, so validation "
+            + ("was still improving." if last_best >= len(rows) - 1 else
+               "had stalled for the last epochs.")
+            + " Continuing the same command improves these weights.")
+    for key in ("val_mean_iou", "val_accuracy"):
+        if key in best:
+            lines.append(f"- Validation {key[4:].replace('_', ' ')} at that "
+                         f"epoch: {best[key]:.4f}.")
+    lines += ["", "![training curve](training_curve.png)", ""]
+    return lines
+
+
+def _evaluation_section(recipe, info, evaluation_dir):
+    result = load_result(evaluation_dir, info.model, info.name)
+    if result is None:
+        return ["## Evaluation", "", "Not evaluated yet.", ""]
+    rel = os.path.relpath(evaluation_dir, recipe.folder)
+    lines = ["## Evaluation", ""]
+    if "scales" in result:
+        lines += [
+            f"Command: `keras-dss evaluate ... --out {rel}` on "
+            f"{result['num_images']} test images; protocol: "
+            f"{result.get('protocol', 'SEU-Net scale protocol')}.",
+            "",
+        ]
+        comparison = pathlib.Path(evaluation_dir) / "comparison.md"
+        if comparison.exists():
+            lines += [comparison.read_text().strip(), "",
+                      f"![scale generalisation]({rel}/comparison.png)", ""]
+        else:
+            for metric in ("mean_iou", "foreground_iou", "consistency"):
+                if metric in result:
+                    lines += [f"### {metric}", "", evaluation.format_table(
+                        {f"{info.model}:{info.name}": result}, metric,
+                        markdown=True), ""]
+    else:
+        lines.append(f"Test accuracy {result['accuracy']:.4f} on "
+                     f"{result['num_images']} images; unscaled "
+                     f"{result['unscaled_accuracy']:.4f}.")
+        lines += ["", "| scale bucket | images | accuracy |",
+                  "|---|---:|---:|"]
+        for (low, high), count, acc in zip(result["buckets"],
+                                           result["bucket_counts"],
+                                           result["bucket_accuracy"]):
+            value = "-" if acc is None else f"{acc:.4f}"
+            lines.append(f"| {low:g}-{high:g} | {count} | {value} |")
+        lines.append("")
+    return lines
+
+
+def write_card(recipe, info, summary, dataset_title, evaluation_dir=None):
+    """Writes `recipe.folder/README.md` (and `training_curve.png`).
+
+    Args:
+        recipe: the `Recipe`.
+        info: the registered `WeightsInfo`.
+        summary: the run summary (`training.json`).
+        dataset_title: human name of the data set.
+        evaluation_dir: folder of `keras-dss evaluate` results, or `None`.
+
+    Returns:
+        The card's path.
+    """
+    rows = read_log(recipe.folder / "training_log.csv")
+    plot_training_curve(rows, recipe.folder / "training_curve.png")
+    args = json.dumps(recipe.model["args"])
+    lines = [
+        f"# {info.model} \"{info.name}\"",
+        "",
+        recipe.description,
+        "",
+        "```python",
+        "import keras_dss",
+        "",
+        f"model = keras_dss.zoo.{info.model}(weights={info.name!r})",
+        "# raw pixels in (uint8 or float, 0-255), logits out",
+        "```",
+        "",
+        f"- Architecture: `{info.model}(**{json.dumps(info.config)})` "
+        f"(recipe arguments `{args}`), {summary.get('parameters', '?')} "
+        "parameters.",
+        f"- File: `weights/{info.file}`, sha256 `{info.sha256}` (verified "
+        "on every load).",
+        f"- Data: {dataset_title}, `{recipe.data.get('path')}`; "
+        f"split {json.dumps({k: v for k, v in recipe.data.items() if k not in ('dataset', 'path')})}.",
+        f"- License: {info.license} (the weights follow the data's license).",
+        f"- Recipe: [`recipe.json`](recipe.json); augmentation "
+        f"`{json.dumps(recipe.augmentation)}`, training "
+        f"`{json.dumps(recipe.training)}`.",
+        "",
+    ]
+    lines += _training_section(recipe, summary, rows)
+    lines += _evaluation_section(recipe, info, evaluation_dir)
+    notes = recipe.folder / "notes.md"
+    if notes.exists():
+        lines += [notes.read_text().strip(), ""]
+    path = recipe.folder / "README.md"
+    path.write_text("\n".join(lines))
+    return path
+
+
+def main(argv=None):
+    import argparse
+    import sys
+
+    repo = pathlib.Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo))
+    from keras_dss.training import load_recipe
+    from keras_dss.zoo import registry
+
+    parser = argparse.ArgumentParser(description="Rewrites a model card.")
+    parser.add_argument("recipe")
+    parser.add_argument("--evaluation", type=pathlib.Path)
+    args = parser.parse_args(argv)
+    recipe = load_recipe(args.recipe)
+    info = registry.get_weights_info(recipe.model["constructor"], recipe.name)
+    summary = json.loads((recipe.folder / "training.json").read_text())
+    import ship_weights
+
+    title = ship_weights.DATASETS[recipe.data["dataset"]][0]
+    print(write_card(recipe, info, summary, title, args.evaluation))
+
+
+if __name__ == "__main__":
+    main()
