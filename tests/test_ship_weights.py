@@ -107,3 +107,25 @@ def test_refuses_a_folder_the_loader_does_not_search(trained_recipe,
     with pytest.raises(SystemExit, match="KERAS_DSS_WEIGHTS_DIR"):
         ship_weights.main([str(trained_recipe), "--weights-dir",
                            str(tmp_path)])
+
+
+def test_training_continues_from_the_shipped_weights(trained_recipe,
+                                                     weights_dir):
+    ship_weights.main([str(trained_recipe), "--weights-dir", str(weights_dir)])
+    shipped_log = (trained_recipe / "training_log.csv").read_text()
+    run = trained_recipe / "run"
+    with pytest.raises(ValueError, match="already holds a run"):
+        train_recipe(trained_recipe, epochs=2, from_shipped=True, verbose=0)
+    # No epoch left to run: the exported weights are the shipped ones.
+    train_recipe(trained_recipe, epochs=1, from_shipped=True, fresh=True,
+                 verbose=0)
+    assert (run / "log.csv").read_text() == shipped_log
+    x = np.random.default_rng(2).uniform(0, 255, (1, 32, 32, 3))
+    shipped = zoo.SEUNet(weights=NAME)
+    restarted = zoo.SEUNet(weights=str(run / "final.weights.h5"), **TINY)
+    np.testing.assert_array_equal(shipped.predict(x, verbose=0),
+                                  restarted.predict(x, verbose=0))
+    # One more epoch is appended after the shipped one.
+    summary = train_recipe(trained_recipe, epochs=2, verbose=0)
+    assert summary["epochs_completed"] == 2
+    assert (run / "log.csv").read_text().startswith(shipped_log)

@@ -391,3 +391,20 @@ def test_fine_tune_with_a_new_head(saved, registered):
     assert keras.ops.convert_to_numpy(model.optimizer.iterations) == 2
     head = keras.ops.convert_to_numpy(model.get_layer("new_head").kernel)
     assert head.shape == (1, 1, 4, 5)
+
+
+def test_constructor_arguments_rebuild_the_architecture(registered):
+    info = zoo.WeightsInfo(
+        model="SEUNet", name="x", config=dict(REGISTERED_CONFIG,
+                                              input_channels=1),
+        file="x.weights.h5", sha256="0" * 64, dataset="d", license="l",
+        recipe="r")
+    kwargs = info.constructor_arguments()
+    assert "input_channels" not in kwargs
+    assert kwargs["input_shape"] == (None, None, 1)
+    random = zoo.SEUNet(**kwargs)
+    assert random.input_shape == (None, None, None, 1)
+    assert random.count_params() == zoo.SEUNet(
+        **{k: v for k, v in REGISTERED_CONFIG.items()
+           if k != "input_channels"}, input_shape=(None, None, 1)
+    ).count_params()

@@ -2,9 +2,9 @@
 
     python tools/ship_weights.py zoo/seunet_pets --evaluation zoo/results/pets
 
-Copies the recipe's trained weights (`run/final.weights.h5`, or with
-`--allow-unfinished` the best epoch of a run that is still going) to
-`weights/<recipe>.weights.h5`, records its sha256 and full constructor
+Saves the recipe's trained weights (`run/final.weights.h5`, or with
+`--allow-unfinished` the best epoch of a run that is still going), without
+the optimiser state, as `weights/<recipe>.weights.h5`, records its sha256 and full constructor
 config in `weights/registry.json`, copies the training log and summary next
 to the recipe, and (re)writes the recipe's model card `zoo/<recipe>/README.md`
 (`tools/model_card.py`). Before writing anything it checks that the
@@ -148,7 +148,9 @@ def main(argv=None):
     expected = np.asarray(trained.predict(x, verbose=0))
 
     file_name = f"{recipe.folder.name}.weights.h5"
-    shutil.copyfile(source, weights_dir / file_name)
+    # Saved from an uncompiled model: the run's files also hold the
+    # optimiser's state, three times the size and of no use to users.
+    trained.save_weights(str(weights_dir / file_name))
     dataset_title, license_ = DATASETS[recipe.data["dataset"]]
     info = registry.WeightsInfo(
         model=constructor,

@@ -20,6 +20,10 @@ def add_parser(subparsers):
                         help="shard batches over all local devices (JAX)")
     parser.add_argument("--limit", type=int,
                         help="use only this many examples (smoke tests)")
+    parser.add_argument("--from-shipped", action="store_true",
+                        help="start a new run from the recipe's shipped "
+                        "weights and training_log.csv (continues training "
+                        "across machines whose run/ folder is gone)")
     parser.add_argument("--quiet", action="store_true",
                         help="one line per epoch instead of progress bars")
     parser.set_defaults(handler=run)
@@ -45,6 +49,7 @@ def run(args):
         data_parallel=args.data_parallel,
         verbose=2 if args.quiet else "auto",
         limit=args.limit,
+        from_shipped=args.from_shipped,
     )
     print(json.dumps(summary, indent=2))
     return 0

@@ -13,6 +13,7 @@ from keras_dss.training.callbacks import EpochTimer
 from keras_dss.training.callbacks import TimeLimit
 from keras_dss.training.recipe import load_recipe
 from keras_dss.training.seeding import set_random_seed
+from keras_dss.training.warm_start import prepare_run
 
 
 def build_model(recipe):
@@ -122,7 +123,8 @@ def summarize(recipe, run_dir):
 
 
 def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
-                 data_parallel=False, verbose="auto", limit=None):
+                 data_parallel=False, verbose="auto", limit=None,
+                 from_shipped=False):
     """Trains a recipe, resuming from its last completed epoch.
 
     Every epoch writes a backup (model, optimiser, epoch counter) to
@@ -145,6 +147,9 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         verbose: `fit` verbosity (progress bars by default).
         limit: use only this many training and validation examples (smoke
             tests).
+        from_shipped: start a new run from the recipe's shipped weights and
+            training log (`keras_dss.training.warm_start`), at the epoch
+            after the shipped one, with its learning rate.
 
     Returns:
         The summary dict (also written to `run/summary.json`).
@@ -155,6 +160,13 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     run_dir = recipe.run_dir
     if fresh and run_dir.exists():
         shutil.rmtree(run_dir)
+    start_weights = None
+    if from_shipped:
+        start_weights, shipped_epochs, learning_rate = prepare_run(recipe,
+                                                                   run_dir)
+        print(f"{recipe.folder}: continuing from the shipped weights "
+              f"({start_weights.name}, epoch {shipped_epochs}, learning rate "
+              f"{learning_rate:g}).")
     run_dir.mkdir(parents=True, exist_ok=True)
     if (run_dir / "done").exists():
         completed = len(read_log(run_dir))
@@ -171,12 +183,19 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     set_random_seed(recipe.training["seed"])
     train_data, val_data, task = make_datasets(recipe, limit=limit)
     model = compile_model(build_model(recipe), recipe, task)
+    if start_weights is not None:
+        model.load_weights(str(start_weights))
+        model.optimizer.learning_rate.assign(learning_rate)
     callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes)
+    # The epoch after the last logged one; a backup in run/backup, written
+    # at the same time as the log row, takes precedence in `fit`.
+    initial_epoch = len(read_log(run_dir))
     start = time.perf_counter()
     model.fit(
         train_data,
         validation_data=val_data,
         epochs=epochs or recipe.training["epochs"],
+        initial_epoch=initial_epoch,
         steps_per_epoch=recipe.training["steps_per_epoch"],
         callbacks=callbacks,
         verbose=verbose,

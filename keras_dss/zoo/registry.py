@@ -36,6 +36,17 @@ class WeightsInfo:
     metrics: dict = dataclasses.field(default_factory=dict)
     description: str = ""
 
+    def constructor_arguments(self):
+        """Keyword arguments that build this architecture with other
+        weights, e.g. `zoo.SEUNet(**info.constructor_arguments())` for a
+        random initialisation (`input_channels` becomes `input_shape`)."""
+        kwargs = {k: tuple(v) if isinstance(v, list) else v
+                  for k, v in self.config.items() if k != "input_channels"}
+        channels = self.config.get("input_channels")
+        if channels is not None:
+            kwargs["input_shape"] = (None, None, channels)
+        return kwargs
+
 
 _REGISTRY = {}
 

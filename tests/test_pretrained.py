@@ -1,0 +1,58 @@
+"""Shipped pretrained weights load into a training graph and fine-tune.
+
+For every weights file registered in `weights/registry.json` (on the
+backend of this process): on the first 64 validation examples of the
+recipe's own split (real data from `../shared/data`), the loaded model's
+loss (inference mode: batch-norm moving statistics) is close to the
+validation loss recorded when the weights were shipped, and far from a
+randomly initialised model's; then `model.fit` runs a few steps from it
+with finite losses that stay near the pretrained level.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_dss import zoo
+from keras_dss.zoo import registry
+from tests import pretrained
+
+COUNT = 64
+# The recorded loss is the mean over the whole validation split; 64 of its
+# examples give a mean within this distance (measured spread in
+# zoo/README.md); a model without its weights or its batch-norm statistics
+# is much further off (asserted below).
+TOLERANCE = 0.15
+
+
+def _compiled(model):
+    model.compile(
+        optimizer=keras.optimizers.AdamW(1e-4),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    return model
+
+
+@pytest.mark.parametrize("model_name,weights", pretrained.params())
+def test_finetune_starts_at_the_reported_validation_loss(model_name, weights):
+    info = registry.get_weights_info(model_name, weights)
+    x, y = pretrained.first_validation_examples(info, COUNT)
+    reported = info.metrics["val_loss"]
+    constructor = getattr(zoo, model_name)
+    model = _compiled(constructor(weights=weights))
+    loss = model.evaluate(x, y, batch_size=8, verbose=0)
+    keras.utils.set_random_seed(0)
+    untrained = _compiled(constructor(**info.constructor_arguments()))
+    random_loss = untrained.evaluate(x, y, batch_size=8, verbose=0)
+    print(f"{model_name}:{weights}: loss on {len(x)} validation examples "
+          f"{loss:.4f}, reported {reported:.4f}, random weights "
+          f"{random_loss:.4f}")
+    assert abs(loss - reported) <= TOLERANCE
+    assert abs(random_loss - reported) > 2 * TOLERANCE
+
+    history = model.fit(x[:16], y[:16], batch_size=8, epochs=2, verbose=0)
+    losses = history.history["loss"]
+    assert np.all(np.isfinite(losses))
+    # Training-mode loss (dropout, batch statistics) from the pretrained
+    # point: near the pretrained level, not the random one.
+    assert losses[0] < (reported + random_loss) / 2, losses
