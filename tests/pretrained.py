@@ -2,6 +2,7 @@
 registered, the real data they were trained on, and that data's splits."""
 
 import dataclasses
+import functools
 import pathlib
 
 import numpy as np
@@ -69,10 +70,14 @@ def first_test_examples(info, count):
 def first_validation_examples(info, count):
     """The first `count` validation examples the weights were selected on:
     the split of the recipe that trained them."""
-    recipe = load_recipe(ROOT / info.recipe)
-    train, val = get_task(info.dataset).train_val(
-        dataclasses.replace(recipe, data=dict(recipe.data,
-                                              path=str(data_folder(info)))))
+    return _validation_examples(info.recipe, str(data_folder(info)), count)
+
+
+@functools.lru_cache(maxsize=4)
+def _validation_examples(recipe_folder, data_path, count):
+    recipe = load_recipe(ROOT / recipe_folder)
+    train, val = get_task(recipe.data["dataset"]).train_val(
+        dataclasses.replace(recipe, data=dict(recipe.data, path=data_path)))
     x, y = [], []
     for i in range(len(val)):
         batch_x, batch_y = val[i]

@@ -122,6 +122,21 @@ def test_evaluate_several_models_writes_a_comparison(pets_folder, tiny_weights,
               if line.startswith("| scale")][0]
     assert f"SEUNet:{tiny_weights}" in header and f"SEUNet:{other}" in header
     assert (tmp_path / "comparison.png").stat().st_size > 1000
+    # --reuse takes a saved result with the same protocol instead of
+    # recomputing it (a changed file proves which was used).
+    first["mean_iou"] = [0.123, 0.456]
+    (tmp_path / "SEUNet_tiny.json").write_text(json.dumps(first))
+    common = ["--data", pets_folder, "--dataset", "oxford_iiit_pet",
+              "--limit", 2, "--out", tmp_path, "--no-progress",
+              "--model-args", json.dumps(TINY), "--reuse"]
+    assert run_cli("evaluate", f"SEUNet:{tiny_weights}", f"SEUNet:{other}",
+                   "--scales", 0.5, 1, *common) == 0
+    assert "| 0.5 | -1.00 | 0.1230 |" in (tmp_path / "comparison.md").read_text()
+    # Other scales: recomputed.
+    assert run_cli("evaluate", f"SEUNet:{tiny_weights}", "--scales", 1,
+                   *common) == 0
+    again = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert again["scales"] == [1.0] and again["mean_iou"][0] != 0.456
 
 
 def test_evaluate_requires_weights(tmp_path, capsys):
@@ -222,11 +237,26 @@ def test_train_data_parallel_on_two_host_devices(pets_folder, tmp_path):
     assert _log_epochs(recipe / "run") == [0]
 
 
-def test_demo_without_weights_exits_with_a_message(tmp_path, capsys):
+def test_demo_without_weights_exits_with_a_message(tmp_path, capsys,
+                                                   monkeypatch):
+    from keras_dss.zoo import registry
+
+    monkeypatch.setattr(registry, "_REGISTRY", {})
     out = tmp_path / "demo.png"
     assert run_cli("demo", "--out", out) == 1
     assert "not registered yet" in capsys.readouterr().out
     assert not out.exists()
+
+
+def test_demo_writes_its_figure(tmp_path, capsys):
+    from keras_dss.cli import demo
+
+    if demo.missing_weights():
+        pytest.skip(f"weights {demo.missing_weights()} are not registered")
+    out = tmp_path / "demo.png"
+    assert run_cli("demo", "--out", out, "--scales", 0.5, 1) == 0
+    assert out.stat().st_size > 10000
+    assert "wrote" in capsys.readouterr().out
 
 
 @pytest.mark.cross_backend  # starts one process per backend: run once

@@ -18,10 +18,10 @@ from keras_dss.zoo import registry
 from tests import pretrained
 
 COUNT = 64
-# The recorded loss is the mean over the whole validation split; 64 of its
-# examples give a mean within this distance (measured spread in
-# zoo/README.md); a model without its weights or its batch-norm statistics
-# is much further off (asserted below).
+# The recorded loss is the mean over the whole validation split (736 Pets
+# images); its first 64 examples gave 0.3957 against 0.4042 for UNet:pets
+# (2026-12-01). A model without its weights is much further off (random
+# weights: 1.114; asserted below for every entry).
 TOLERANCE = 0.15
 
 

@@ -77,22 +77,34 @@ def _training_section(recipe, summary, rows):
         f"- Command: `keras-dss --backend {summary['backend']} train "
         f"zoo/{recipe.folder.name}` (resumable; `--max-minutes` stops after "
         "an epoch and the same command continues).",
-        f"- Hardware: {summary['machine']}, {summary.get('cpu_count', '?')} "
-        f"CPU cores, no GPU; Keras {summary['keras']}, backend "
+        f"- Hardware: {summary['processor']}, "
+        f"{summary.get('cpu_count', '?')} cores; devices "
+        f"{', '.join(summary.get('devices') or ['unknown'])} "
+        f"({summary['machine']}); Keras {summary['keras']}, backend "
         f"{summary['backend']}.",
         f"- Epochs: {summary['epochs_completed']} in {hours:.2f} h of "
         "training (validation included); shipped weights are those of "
         f"epoch {last_best}, the lowest validation loss "
         f"({best.get('val_loss', math.nan):.4f}).",
     ]
-    if not summary.get("finished"):
+    if summary.get("early_stopped"):
         lines.append(
-            f"- **Not converged.** The run was stopped by the time limit, "
-            f"not by early stopping; the best epoch was {last_best} of "
-            f"{len(rows)}, so validation "
-            + ("was still improving." if last_best >= len(rows) - 1 else
-               "had stalled for the last epochs.")
-            + " Continuing the same command improves these weights.")
+            f"- Converged: early stopping ended the run "
+            f"{recipe.training['early_stopping_patience']} epochs without "
+            "a lower validation loss after the best epoch.")
+    else:
+        why = ("a time limit (`--max-minutes`)" if not summary.get("finished")
+               else "the epoch count given on the command line")
+        lines.append(
+            f"- **Not converged.** The run was stopped by {why}, not by "
+            f"early stopping; the best epoch was {last_best} of "
+            f"{len(rows)}"
+            + (", so validation was still improving." if last_best == len(rows)
+               else f" (no lower validation loss in the "
+               f"{len(rows) - last_best} epoch(s) after it, fewer than the "
+               f"patience of {recipe.training['early_stopping_patience']}).")
+            + f" `keras-dss train zoo/{recipe.folder.name} --from-shipped` "
+            "continues from these weights.")
     for key in ("val_mean_iou", "val_accuracy"):
         if key in best:
             lines.append(f"- Validation {key[4:].replace('_', ' ')} at that "
@@ -108,10 +120,12 @@ def _evaluation_section(recipe, info, evaluation_dir):
     rel = os.path.relpath(evaluation_dir, recipe.folder)
     lines = ["## Evaluation", ""]
     if "scales" in result:
+        protocol = result.get("protocol", "SEU-Net scale protocol")
         lines += [
-            f"Command: `keras-dss evaluate ... --out {rel}` on "
-            f"{result['num_images']} test images; protocol: "
-            f"{result.get('protocol', 'SEU-Net scale protocol')}.",
+            f"`keras-dss evaluate` on the first {result['num_images']} test "
+            f"images (`--limit {result['num_images']}`; results in "
+            f"[`{rel}`]({rel}/comparison.md)). Protocol: "
+            f"{protocol.rstrip('.')}.",
             "",
         ]
         comparison = pathlib.Path(evaluation_dir) / "comparison.md"

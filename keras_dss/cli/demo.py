@@ -3,6 +3,7 @@
 import numpy as np
 
 DEMO_MODELS = (("SEUNet", "pets"), ("UNet", "pets"))
+OPTIONAL_MODELS = (("UNet", "pets-jitter"),)
 DEMO_SCALES = (0.25, 0.5, 1.0, 1.5, 2.0)
 BASE_SIDE = 128
 
@@ -56,7 +57,13 @@ def run(args):
         Image.fromarray(data.chelsea()).resize((BASE_SIDE, BASE_SIDE),
                                                Image.BILINEAR)
     ).astype(np.float32)
-    models = [getattr(zoo, m)(weights=w) for m, w in DEMO_MODELS]
+    from keras_dss.zoo import registry
+
+    shown_models = list(DEMO_MODELS) + [
+        (m, w) for m, w in OPTIONAL_MODELS
+        if (m, w) in {(i.model, i.name) for i in registry.available_weights()}
+    ]
+    models = [getattr(zoo, m)(weights=w) for m, w in shown_models]
     multiple = max(m.get_layer("size_check").multiple for m in models)
     fig, axes = plt.subplots(
         len(models), len(args.scales),
@@ -65,17 +72,20 @@ def run(args):
     for col, scale in enumerate(args.scales):
         x = rescale_image(cat, scale, multiple)
         shown = np.clip(x, 0, 255).round().astype(np.uint8)
-        for row, (model, (name, weights)) in enumerate(zip(models, DEMO_MODELS)):
+        for row, (model, (name, weights)) in enumerate(zip(models,
+                                                           shown_models)):
             labels = np.asarray(model.predict_on_batch(x[None]))[0].argmax(-1)
             ax = axes[row, col]
             ax.imshow(overlay(shown, labels, 3))
             ax.set_xticks([])
             ax.set_yticks([])
             pet = (labels == 0).mean()
-            ax.set_title(f"{name} x{scale:g} ({x.shape[0]} px)\npet {pet:.0%}",
+            ax.set_title(f"{name}:{weights} x{scale:g} ({x.shape[0]} px)\n"
+                         f"pet {pet:.0%}",
                          fontsize=9)
     fig.suptitle("Pet (class 0) / background / border at several scales; "
-                 f"trained at {BASE_SIDE} px only")
+                 f"trained on {BASE_SIDE} px images (pets-jitter: rescaled "
+                 "by 0.5-2 in training)")
     fig.tight_layout()
     fig.savefig(args.out, dpi=100)
     print(f"wrote {args.out}")

@@ -34,6 +34,11 @@ def add_parser(subparsers):
     parser.add_argument("--out", default="evaluation",
                         help="output folder (default ./evaluation)")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--reuse", action="store_true",
+                        help="take a model's result from <out>/<model>_"
+                        "<weights>.json when it was computed on the same "
+                        "data set, scales and number of images (to add a "
+                        "model to a comparison without recomputing)")
     models.add_model_args_option(parser)
     parser.set_defaults(handler=run)
 
@@ -64,17 +69,22 @@ def run(args):
     out.mkdir(parents=True, exist_ok=True)
     results = {}
     for constructor, weights in args.model:
+        label = f"{constructor}:{weights}"
+        stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
+        previous = _reusable(out / f"{stem}.json", args, task, data, dataset)
+        if previous is not None:
+            print(f"{label}: reusing {out / (stem + '.json')}")
+            results[label] = previous
+            continue
         model = models.build_model((constructor, weights), args.model_args)
         result = task.evaluate(
             model, data, scales=args.scales, batch_size=args.batch_size,
             multiple=models.required_multiple(model),
             progress=not args.no_progress,
         )
-        label = f"{constructor}:{weights}"
         result.update({"model": constructor, "weights": weights,
                        "dataset": dataset})
         results[label] = result
-        stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
         evaluation.save_json(result, out / f"{stem}.json")
         if task.kind == "segmentation":
             evaluation.plot_scale_generalization(
@@ -96,6 +106,25 @@ def run(args):
             print(f"{label}: accuracy {result['accuracy']:.4f}, unscaled "
                   f"{result['unscaled_accuracy']:.4f}, by scale {buckets}")
     return 0
+
+
+def _reusable(path, args, task, data, dataset):
+    """A saved result for the same data set, scales and image count."""
+    import math
+
+    from keras_dss import evaluation
+
+    if not args.reuse or not path.exists():
+        return None
+    result = evaluation.load_json(path)
+    if task.kind != "segmentation" or result.get("dataset") != dataset:
+        return None
+    scales = args.scales or task.scales()
+    same_scales = len(scales) == len(result["scales"]) and all(
+        math.isclose(a, b, rel_tol=1e-9)
+        for a, b in zip(scales, result["scales"]))
+    return result if same_scales and result["num_images"] == len(
+        data[0]) else None
 
 
 def _dataset(given, spec):

@@ -100,9 +100,41 @@ def read_log(run_dir):
                 for row in csv.DictReader(f)]
 
 
-def summarize(recipe, run_dir):
-    """Writes `run/summary.json` from the CSV log and returns it."""
+def cpu_model():
+    """The CPU's model name (Linux `/proc/cpuinfo`), else the platform's."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _devices():
+    """The backend's devices, e.g. `["cpu:0"]` (`None` if it cannot say)."""
+    try:
+        return [str(d) for d in keras.distribution.list_devices()]
+    except Exception:  # not every backend implements it
+        return None
+
+
+def summarize(recipe, run_dir, early_stopped=None):
+    """Writes `run/summary.json` from the CSV log and returns it.
+
+    Args:
+        recipe: the `Recipe`.
+        run_dir: its run folder.
+        early_stopped: whether the last `fit` ended by early stopping
+            (`None`: keep what the previous summary said).
+    """
     rows = read_log(run_dir)
+    previous = {}
+    if (run_dir / "summary.json").is_file():
+        previous = json.loads((run_dir / "summary.json").read_text())
+    if early_stopped is None:
+        early_stopped = previous.get("early_stopped", False)
     best = min(rows, key=lambda r: r.get("val_loss", float("inf")), default={})
     summary = {
         "recipe": recipe.folder.name,
@@ -114,9 +146,11 @@ def summarize(recipe, run_dir):
         "backend": keras.backend.backend(),
         "keras": keras.__version__,
         "machine": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
+        "processor": cpu_model(),
         "cpu_count": os.cpu_count(),
+        "devices": _devices(),
         "finished": (run_dir / "done").exists(),
+        "early_stopped": bool(early_stopped),
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -207,7 +241,9 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
             model.load_weights(str(best))
         model.save_weights(str(run_dir / "final.weights.h5"))
         (run_dir / "done").write_text("finished\n")
-    return summarize(recipe, run_dir)
+    stopper = next(c for c in callbacks
+                   if isinstance(c, keras.callbacks.EarlyStopping))
+    return summarize(recipe, run_dir, early_stopped=stopper.stopped_epoch > 0)
 
 
 def _set_data_parallel():
