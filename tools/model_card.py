@@ -8,13 +8,13 @@ caveats). `tools/ship_weights.py` calls it; run it alone to refresh a card:
     python tools/model_card.py zoo/seunet_pets --evaluation zoo/results/pets
 """
 
-import csv
 import json
 import math
 import os
 import pathlib
 
 from keras_dss import evaluation
+from keras_dss.training.trainer import read_log
 
 
 def load_result(folder, constructor, name):
@@ -28,16 +28,6 @@ def load_result(folder, constructor, name):
 def scale_index(result, scale):
     return min(range(len(result["scales"])),
                key=lambda i: abs(math.log(result["scales"][i] / scale)))
-
-
-def off_scale(result, metric):
-    return evaluation.off_scale_mean(result, metric)
-
-
-def read_log(path):
-    with open(path, newline="") as f:
-        return [{k: float(v) for k, v in row.items() if v}
-                for row in csv.DictReader(f)]
 
 
 def plot_training_curve(rows, path):
@@ -166,7 +156,7 @@ def write_card(recipe, info, summary, dataset_title, evaluation_dir=None):
     Returns:
         The card's path.
     """
-    rows = read_log(recipe.folder / "training_log.csv")
+    rows = read_log(recipe.folder, "training_log.csv")
     plot_training_curve(rows, recipe.folder / "training_curve.png")
     args = json.dumps(recipe.model["args"])
     lines = [

@@ -30,9 +30,11 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tools"))
 
 import model_card  # noqa: E402
+from keras_dss import evaluation  # noqa: E402
 from keras_dss import zoo  # noqa: E402
 from keras_dss.training import load_recipe  # noqa: E402
 from keras_dss.zoo import registry  # noqa: E402
+from keras_dss.zoo.loading import resolve_config  # noqa: E402
 from keras_dss.zoo.weights_files import sha256_of  # noqa: E402
 from keras_dss.zoo.weights_files import weights_dirs  # noqa: E402
 
@@ -47,17 +49,16 @@ DATASETS = {
 
 
 def full_config(constructor, args):
-    """Every architecture argument of `constructor`, as trained."""
+    """Every architecture argument of `constructor`, as trained (the
+    constructors' own `resolve_config`, without registered weights)."""
     module = importlib.import_module(f"keras_dss.zoo.{constructor.lower()}")
-    config = dict(module.DEFAULTS)
     args = dict(args)
     shape = args.pop("input_shape", None)
-    if shape is not None:
-        config["input_channels"] = shape[-1]
-    unknown = sorted(set(args) - set(config))
+    unknown = sorted(set(args) - set(module.DEFAULTS))
     if unknown:
         raise ValueError(f"{constructor}: unknown recipe arguments {unknown}")
-    config.update(args)
+    given = dict(args, input_channels=None if shape is None else shape[-1])
+    config, _ = resolve_config(constructor, None, module.DEFAULTS, given)
     return {k: list(v) if isinstance(v, tuple) else v
             for k, v in config.items()}
 
@@ -96,11 +97,11 @@ def headline_metrics(summary, evaluation_dir, constructor, name):
         return metrics
     if "scales" in result:
         at_one = model_card.scale_index(result, 1.0)
-        for key in ("mean_iou", "foreground_iou", "consistency"):
-            if key in result and key != "consistency":
+        for key in ("mean_iou", "foreground_iou"):
+            if key in result:
                 metrics[f"test_{key}@1"] = round(result[key][at_one], 4)
         metrics["test_mean_iou_off_scale"] = round(
-            model_card.off_scale(result, "mean_iou"), 4)
+            evaluation.off_scale_mean(result, "mean_iou"), 4)
     else:
         metrics["test_accuracy"] = round(result["accuracy"], 4)
     return metrics

@@ -90,9 +90,14 @@ def _callbacks(recipe, run_dir, max_minutes):
     return callbacks, limit
 
 
-def read_log(run_dir):
-    """The rows of `run/log.csv` as dicts of floats (empty if absent)."""
-    path = run_dir / "log.csv"
+def read_log(run_dir, name="log.csv"):
+    """The rows of a run's CSV log as dicts of floats (empty if absent).
+
+    Args:
+        run_dir: the folder holding the log.
+        name: its file name (`"training_log.csv"` for a shipped recipe's).
+    """
+    path = run_dir / name
     if not path.is_file():
         return []
     with open(path, newline="") as f:
