@@ -284,3 +284,10 @@ def test_every_subcommand_has_help(capsys):
         assert "usage: keras-dss" in capsys.readouterr().out
     assert run_cli("--backend", "theano", "list") == 2
     assert "must be one of" in capsys.readouterr().err
+
+
+def test_evaluate_dataset_choices_are_the_training_tasks():
+    from keras_dss.cli import evaluate
+    from keras_dss.training.tasks import TASKS
+
+    assert evaluate.DATASETS == tuple(sorted(TASKS))

@@ -129,17 +129,20 @@ def _evaluation_section(recipe, info, evaluation_dir):
                         {f"{info.model}:{info.name}": result}, metric,
                         markdown=True), ""]
     else:
-        lines.append(f"Test accuracy {result['accuracy']:.4f} on "
-                     f"{result['num_images']} images; unscaled "
-                     f"{result['unscaled_accuracy']:.4f}.")
-        lines += ["", "| scale bucket | images | accuracy |",
-                  "|---|---:|---:|"]
-        for (low, high), count, acc in zip(result["buckets"],
-                                           result["bucket_counts"],
-                                           result["bucket_accuracy"]):
-            value = "-" if acc is None else f"{acc:.4f}"
-            lines.append(f"| {low:g}-{high:g} | {count} | {value} |")
-        lines.append("")
+        lines += [
+            f"`keras-dss evaluate` on {result['num_images']} test images "
+            f"(results in [`{rel}`]({rel}/comparison.md)): accuracy on all "
+            "of them, per range of the factor each was rescaled by, and on "
+            "the same images unscaled.",
+            "",
+        ]
+        comparison = pathlib.Path(evaluation_dir) / "comparison.md"
+        if comparison.exists():
+            lines += [comparison.read_text().strip(), "",
+                      f"![accuracy by scale]({rel}/comparison.png)", ""]
+        else:
+            lines += [evaluation.format_classification_table(
+                {f"{info.model}:{info.name}": result}, markdown=True), ""]
     return lines
 
 

@@ -2,6 +2,11 @@
 
 from keras_dss.cli import models
 
+# keras_dss.training.tasks.TASKS, named here so that `--help` and argument
+# parsing do not import Keras before `--backend` is applied.
+DATASETS = ("cityscapes", "dic_hela", "fashion_mnist_scale", "oxford_iiit_pet",
+            "patch_camelyon")
+
 
 def add_parser(subparsers):
     parser = subparsers.add_parser(
@@ -13,7 +18,7 @@ def add_parser(subparsers):
         "multiple): mean IoU, per-class IoU, foreground IoU, pixel accuracy "
         "and consistency for segmenters; accuracy per scale bucket for "
         "classifiers. Writes <out>/<model>_<weights>.json and .png per "
-        "model; with several segmenters also <out>/comparison.png and "
+        "model; with several models also <out>/comparison.png and "
         "<out>/comparison.md (one figure, Markdown tables).",
     )
     parser.add_argument("model", type=models.model_spec(True), nargs="+",
@@ -21,8 +26,7 @@ def add_parser(subparsers):
     parser.add_argument("--data", required=True,
                         help="data folder (e.g. ../shared/data/"
                         "oxford_iiit_pet_128)")
-    parser.add_argument("--dataset", choices=("oxford_iiit_pet", "dic_hela",
-                                              "fashion_mnist_scale"),
+    parser.add_argument("--dataset", choices=DATASETS,
                         help="data set (default: the one the weights were "
                         "trained on)")
     parser.add_argument("--scales", type=float, nargs="+",
@@ -91,20 +95,17 @@ def run(args):
                 {label: result}, metrics=task.metrics,
                 path=out / f"{stem}.png",
             )
+        else:
+            evaluation.plot_classification_by_scale(
+                {label: result}, path=out / f"{stem}.png")
         print(f"wrote {out / (stem + '.json')}")
     if task.kind == "segmentation":
         for metric in task.metrics:
             print(evaluation.format_table(results, metric))
-        if len(results) > 1:
-            _write_comparison(results, task.metrics, out)
     else:
-        for label, result in results.items():
-            buckets = ", ".join(
-                f"{low:g}-{high:g}: {'-' if acc is None else f'{acc:.4f}'}"
-                for (low, high), acc in zip(result["buckets"],
-                                            result["bucket_accuracy"]))
-            print(f"{label}: accuracy {result['accuracy']:.4f}, unscaled "
-                  f"{result['unscaled_accuracy']:.4f}, by scale {buckets}")
+        print(evaluation.format_classification_table(results))
+    if len(results) > 1:
+        _write_comparison(results, task, out)
     return 0
 
 
@@ -117,8 +118,11 @@ def _reusable(path, args, task, data, dataset):
     if not args.reuse or not path.exists():
         return None
     result = evaluation.load_json(path)
-    if task.kind != "segmentation" or result.get("dataset") != dataset:
+    if result.get("dataset") != dataset:
         return None
+    if task.kind != "segmentation":
+        same = result["num_images"] == len(data["test"]["images"])
+        return result if same else None
     scales = args.scales or task.scales()
     same_scales = len(scales) == len(result["scales"]) and all(
         math.isclose(a, b, rel_tol=1e-9)
@@ -139,14 +143,21 @@ def _dataset(given, spec):
     return registry.get_weights_info(constructor, weights).dataset
 
 
-def _write_comparison(results, metrics, out):
+def _write_comparison(results, task, out):
     from keras_dss import evaluation
 
-    evaluation.plot_scale_generalization(
-        results, metrics=metrics, path=out / "comparison.png"
-    )
-    sections = [f"### {metric}\n\n"
-                + evaluation.format_table(results, metric, markdown=True)
-                for metric in metrics]
+    if task.kind == "segmentation":
+        evaluation.plot_scale_generalization(
+            results, metrics=task.metrics, path=out / "comparison.png"
+        )
+        sections = [f"### {metric}\n\n"
+                    + evaluation.format_table(results, metric, markdown=True)
+                    for metric in task.metrics]
+    else:
+        evaluation.plot_classification_by_scale(
+            results, path=out / "comparison.png"
+        )
+        sections = ["### accuracy\n\n" + evaluation.format_classification_table(
+            results, markdown=True)]
     (out / "comparison.md").write_text("\n\n".join(sections) + "\n")
     print(f"wrote {out / 'comparison.png'} and {out / 'comparison.md'}")

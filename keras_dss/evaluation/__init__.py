@@ -12,6 +12,12 @@ evaluation.plot_scale_generalization({"SEU-Net": result}, path="pets.png")
 ```
 """
 
+from keras_dss.evaluation.classification_report import (
+    format_classification_table,
+)
+from keras_dss.evaluation.classification_report import (
+    plot_classification_by_scale,
+)
 from keras_dss.evaluation.metrics import accuracy
 from keras_dss.evaluation.metrics import confusion_matrix
 from keras_dss.evaluation.metrics import consistency
@@ -37,6 +43,7 @@ __all__ = [
     "classification_by_scale",
     "confusion_matrix",
     "consistency",
+    "format_classification_table",
     "format_table",
     "hela_scales",
     "iou_from_confusion",
@@ -45,6 +52,7 @@ __all__ = [
     "off_scale_mean",
     "pets_scales",
     "pixel_accuracy",
+    "plot_classification_by_scale",
     "plot_scale_generalization",
     "rescale_image",
     "rescale_mask",

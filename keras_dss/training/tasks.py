@@ -189,10 +189,21 @@ def _segmentation_sequences(images, masks, train, val, recipe, limit):
     return train_seq, val_seq
 
 
+def _lazy(name):
+    def make():
+        from keras_dss.training import lazy_tasks
+
+        return getattr(lazy_tasks, name)()
+
+    return make
+
+
 TASKS = {
     "oxford_iiit_pet": _pets_task,
     "dic_hela": _hela_task,
     "fashion_mnist_scale": FashionMnistScaleTask,
+    "patch_camelyon": _lazy("PatchCamelyonTask"),
+    "cityscapes": _lazy("CityscapesTask"),
 }
 
 

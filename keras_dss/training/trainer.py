@@ -42,16 +42,19 @@ def compile_model(model, recipe, task):
         optimizer = keras.optimizers.SGD(t["learning_rate"], momentum=0.9)
     else:
         raise ValueError(f"unknown optimizer {t['optimizer']!r}")
+    ignore_class = task.get("ignore_class")
     metrics = [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
     if task["kind"] == "segmentation":
         metrics.append(
             keras.metrics.MeanIoU(
-                task["num_classes"], sparse_y_pred=False, name="mean_iou"
+                task["num_classes"], sparse_y_pred=False, name="mean_iou",
+                ignore_class=ignore_class,
             )
         )
     model.compile(
         optimizer=optimizer,
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=keras.losses.SparseCategoricalCrossentropy(
+            from_logits=True, ignore_class=ignore_class),
         metrics=metrics,
         jit_compile=t["jit_compile"],
     )
