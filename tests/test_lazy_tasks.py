@@ -13,6 +13,7 @@ from keras_dss.training.data import make_datasets
 from keras_dss.training.trainer import compile_model
 from keras_dss.training.tasks import get_task
 from tests.test_datasets import make_cityscapes
+from tests.test_datasets import make_hela_folder
 from tests.test_datasets import make_pcam
 
 
@@ -110,3 +111,21 @@ def test_cityscapes_recipe_ignores_label_255_and_evaluates(tmp_path):
     expected = -np.take_along_axis(log_p, y[0, :8, :, None], -1).mean()
     loss = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
     assert loss == pytest.approx(expected, rel=1e-4)
+
+
+def test_segmentation_repeat_draws_each_training_frame_several_times(
+        tmp_path):
+    root = make_hela_folder(tmp_path / "hela", frames=30)
+    body = {
+        "name": "hela",
+        "model": {"constructor": "UNet", "args": {"num_classes": 2}},
+        "data": {"dataset": "dic_hela", "path": str(root), "repeat": 3},
+        "augmentation": {"crop_size": 8, "rotation": 0, "contrast": 0},
+        "training": {"batch_size": 2},
+    }
+    train_seq, val_seq, _ = make_datasets(write_recipe(tmp_path / "r", body))
+    # hela_split(30): frames 0..1 train, 2..9 validation (not repeated).
+    assert len(train_seq) == 3 and len(val_seq) == 4  # batches of 2
+    body["data"]["repeat"] = 0
+    with pytest.raises(ValueError, match="data.repeat must be an int >= 1"):
+        make_datasets(write_recipe(tmp_path / "bad", body))

@@ -18,6 +18,10 @@ TRAINING_DEFAULTS = {
     "validation_batch_size": None,
     "seed": 0,
     "jit_compile": "auto",
+    # Training batches to recompute batch-norm statistics from before each
+    # validation (keras_dss.training.precise_bn); 0 keeps the moving
+    # averages.
+    "precise_bn_batches": 0,
 }
 
 
@@ -30,7 +34,9 @@ class Recipe:
         name: the weights name the recipe produces, e.g. `"pets"`.
         model: `{"constructor": "SEUNet", "args": {...}}`.
         data: `{"dataset": "oxford_iiit_pet" | "dic_hela" |
-            "fashion_mnist_scale", "path": ..., ...}`.
+            "fashion_mnist_scale" | "patch_camelyon" | "cityscapes",
+            "path": ..., ...}`; segmentation data also take `"repeat"`
+            (draws of each training image per epoch, default 1).
         augmentation: keyword arguments of the data set's augmentation.
         training: optimisation settings (see `TRAINING_DEFAULTS`).
         description: free text for the model card.

@@ -174,6 +174,17 @@ def _segmentation_sequences(images, masks, train, val, recipe, limit):
     t = recipe.training
     if limit is not None:
         train, val = train[:limit], val[:limit]
+    # `data.repeat`: each training image is drawn this many times per epoch
+    # (each time with its own random crop and augmentation). Small data sets
+    # need it: batch norm's moving statistics (momentum 0.99) lag behind
+    # the batch statistics for the first few hundred steps.
+    repeat = recipe.data.get("repeat", 1)
+    if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+        raise ValueError(
+            f"recipe {recipe.folder}: data.repeat must be an int >= 1, got "
+            f"{repeat!r}"
+        )
+    train = np.tile(train, repeat)
     augmentation = datasets.segmentation_augmentation(
         seed=t["seed"], **recipe.augmentation
     )

@@ -11,6 +11,7 @@ import keras
 
 from keras_dss.training.callbacks import EpochTimer
 from keras_dss.training.callbacks import TimeLimit
+from keras_dss.training.precise_bn import PreciseBatchNorm
 from keras_dss.training.recipe import load_recipe
 from keras_dss.training.seeding import set_random_seed
 from keras_dss.training.warm_start import prepare_run
@@ -61,7 +62,7 @@ def compile_model(model, recipe, task):
     return model
 
 
-def _callbacks(recipe, run_dir, max_minutes):
+def _callbacks(recipe, run_dir, max_minutes, train_data):
     t = recipe.training
     # A resumed run must not overwrite the best weights with a worse epoch.
     losses = [r["val_loss"] for r in read_log(run_dir) if "val_loss" in r]
@@ -87,6 +88,9 @@ def _callbacks(recipe, run_dir, max_minutes):
         EpochTimer(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
     ]
+    if t["precise_bn_batches"]:
+        callbacks.insert(0, PreciseBatchNorm(train_data,
+                                             t["precise_bn_batches"]))
     limit = TimeLimit(max_minutes) if max_minutes else None
     if limit:
         callbacks.append(limit)
@@ -228,7 +232,8 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     if start_weights is not None:
         model.load_weights(str(start_weights))
         model.optimizer.learning_rate.assign(learning_rate)
-    callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes)
+    callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes,
+                                       train_data)
     # The epoch after the last logged one; a backup in run/backup, written
     # at the same time as the log row, takes precedence in `fit`.
     initial_epoch = len(read_log(run_dir))
