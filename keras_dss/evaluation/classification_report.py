@@ -103,7 +103,7 @@ def plot_classification_by_scale(results_by_model, path=None, title=None):
     if finite:
         ax.set_ylim(max(0.0, min(finite) - 0.1), min(1.0, max(finite) + 0.05))
     ax.grid(True, axis="y", alpha=0.3)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if title:
         figure.suptitle(title)
     if path is not None:
