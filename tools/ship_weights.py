@@ -81,7 +81,9 @@ def source_weights(recipe, allow_unfinished):
 
 def probe_input(config, args):
     rng = np.random.default_rng(0)
-    shape = args.get("input_shape") or (64, 64, config["input_channels"])
+    shape = args.get("input_shape")
+    if shape is None or None in shape[:2]:
+        shape = (64, 64, config["input_channels"])
     return rng.uniform(0, 255, (2, *shape)).astype("float32")
 
 

@@ -35,6 +35,14 @@ def add_parser(subparsers):
     parser.add_argument("--limit", type=int,
                         help="evaluate only the first N test examples")
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--tile", type=int,
+                        help="segmenters: predict images larger than this "
+                        "many pixels per side in overlapping tiles of that "
+                        "side (e.g. the training crop size); default: whole "
+                        "images")
+    parser.add_argument("--tile-overlap", type=int, default=64,
+                        help="minimum overlap of neighbouring tiles "
+                        "(default 64)")
     parser.add_argument("--out", default="evaluation",
                         help="output folder (default ./evaluation)")
     parser.add_argument("--no-progress", action="store_true")
@@ -59,6 +67,9 @@ def run(args):
         raise UsageError(f"--limit must be >= 1, got {args.limit}")
     if args.scales and any(s <= 0 for s in args.scales):
         raise UsageError(f"--scales must be positive, got {args.scales}")
+    if args.tile is not None and not 0 <= args.tile_overlap < args.tile:
+        raise UsageError(f"--tile-overlap must be in [0, --tile), got "
+                         f"{args.tile_overlap} with --tile {args.tile}")
     datasets = {_dataset(args.dataset, spec) for spec in args.model}
     if len(datasets) > 1:
         raise UsageError(
@@ -68,6 +79,11 @@ def run(args):
         )
     dataset = datasets.pop()
     task = get_task(dataset)
+    tiles = {}
+    if args.tile is not None:
+        if task.kind != "segmentation":
+            raise UsageError("--tile applies to segmentation models only")
+        tiles = {"tile": args.tile, "tile_overlap": args.tile_overlap}
     data = task.load_test(args.data, limit=args.limit)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -84,7 +100,7 @@ def run(args):
         result = task.evaluate(
             model, data, scales=args.scales, batch_size=args.batch_size,
             multiple=models.required_multiple(model),
-            progress=not args.no_progress,
+            progress=not args.no_progress, **tiles,
         )
         result.update({"model": constructor, "weights": weights,
                        "dataset": dataset})
@@ -127,7 +143,9 @@ def _reusable(path, args, task, data, dataset):
     same_scales = len(scales) == len(result["scales"]) and all(
         math.isclose(a, b, rel_tol=1e-9)
         for a, b in zip(scales, result["scales"]))
-    return result if same_scales and result["num_images"] == len(
+    same_tiles = result.get("tile") == args.tile and (
+        args.tile is None or result.get("tile_overlap") == args.tile_overlap)
+    return result if same_scales and same_tiles and result["num_images"] == len(
         data[0]) else None
 
 

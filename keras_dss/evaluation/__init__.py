@@ -37,6 +37,7 @@ from keras_dss.evaluation.scale_generalization import classification_by_scale
 from keras_dss.evaluation.scale_generalization import hela_scales
 from keras_dss.evaluation.scale_generalization import pets_scales
 from keras_dss.evaluation.scale_generalization import scale_generalization
+from keras_dss.evaluation.tiling import predict_tiled
 
 __all__ = [
     "accuracy",
@@ -54,6 +55,7 @@ __all__ = [
     "pixel_accuracy",
     "plot_classification_by_scale",
     "plot_scale_generalization",
+    "predict_tiled",
     "rescale_image",
     "rescale_mask",
     "resize_logits",

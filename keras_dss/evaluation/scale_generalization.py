@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from keras_dss.evaluation import metrics
 from keras_dss.evaluation import rescale
+from keras_dss.evaluation import tiling
 
 
 def pets_scales():
@@ -89,7 +90,8 @@ def _json_float(value):
 
 def scale_generalization(model, images, masks, scales=None, num_classes=None,
                          multiple=16, foreground_class=None, batch_size=8,
-                         ignore_index=None, progress=True):
+                         ignore_index=None, progress=True, tile=None,
+                         tile_overlap=64):
     """Segmentation quality and consistency as a function of input scale.
 
     Args:
@@ -113,14 +115,20 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
         ignore_index: mask label excluded from the IoUs and pixel accuracy
             (not from consistency, which compares predictions only).
         progress: show a tqdm bar over scales x images.
+        tile: if given, images larger than `tile` pixels on a side are
+            predicted in overlapping tiles of that side and stitched
+            (`predict_tiled`): bounded memory, and the context a model
+            trained on crops of that size saw. `None` predicts whole images.
+        tile_overlap: minimum overlap of neighbouring tiles.
 
     Returns:
         A JSON-serialisable dict: `"scales"`, `"mean_iou"` (nanmean over
         classes), `"per_class_iou"` (one list per scale), `"foreground_iou"`
         (only with `foreground_class`), `"pixel_accuracy"`, `"consistency"`
         (pixels counted over all images, on the grid of the factor-1
-        input), `"num_images"`, `"num_classes"`, `"multiple"` and
-        `"protocol"`; one entry per scale, `None` where a value is `nan`.
+        input), `"num_images"`, `"num_classes"`, `"multiple"`, `"tile"`,
+        `"tile_overlap"` and `"protocol"`; one entry per scale, `None`
+        where a value is `nan`.
     """
     fn = "scale_generalization"
     images = _as_list(fn, "images", images, (3,))
@@ -162,8 +170,21 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
                 f"[0, num_classes), got {foreground_class!r}."
             )
 
+    if tile is not None:
+        _check_positive_int(fn, "tile", tile)
+        if tile % multiple or tile_overlap % multiple:
+            raise ValueError(
+                f"{fn}: `tile` ({tile}) and `tile_overlap` ({tile_overlap}) "
+                f"must be multiples of `multiple` ({multiple})."
+            )
+
     def run(batch):
-        logits = _predict(model, batch)
+        if tile is None:
+            logits = _predict(model, batch)
+        else:
+            logits = tiling.predict_tiled(
+                lambda b: _predict(model, b), batch, tile, tile_overlap,
+                batch_size)
         if logits.ndim != 4 or logits.shape[:3] != batch.shape[:3]:
             raise ValueError(
                 f"{fn}: the model must map inputs {batch.shape} to logits "
@@ -241,12 +262,17 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
         "num_images": len(images),
         "num_classes": int(num_classes),
         "multiple": int(multiple),
+        "tile": None if tile is None else int(tile),
+        "tile_overlap": None if tile is None else int(tile_overlap),
         "protocol": (
             "SEU-Net scale generalisation: images rescaled bilinear with "
             "antialias (Pillow, float), masks nearest, sides floored to a "
             f"multiple of {int(multiple)}; IoU against the rescaled masks"
             + (f" (ignore_index={ignore_index})"
                if ignore_index is not None else "")
+            + (f"; predicted in {tile} px tiles overlapping by at least "
+               f"{tile_overlap} px, each pixel from the tile it is most "
+               "central in" if tile is not None else "")
             + "; consistency = agreement of argmax(model(x)) with "
             "argmax(bilinear_resize(model(x_s))) on the grid of x, the "
             "factor-1 input."
