@@ -291,3 +291,22 @@ def test_evaluate_dataset_choices_are_the_training_tasks():
     from keras_dss.training.tasks import TASKS
 
     assert evaluate.DATASETS == tuple(sorted(TASKS))
+
+
+def test_evaluate_in_tiles(pets_folder, tiny_weights, tmp_path, capsys):
+    # 32 px test images at factor 2 are 64 px: four 32 px tiles (overlap 0).
+    code = run_cli("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+                   "--dataset", "oxford_iiit_pet", "--scales", 1, 2,
+                   "--limit", 2, "--out", tmp_path, "--no-progress",
+                   "--tile", 32, "--tile-overlap", 0,
+                   "--model-args", json.dumps(TINY))
+    assert code == 0
+    result = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert result["tile"] == 32 and result["tile_overlap"] == 0
+    assert "32 px tiles" in result["protocol"]
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+                "--dataset", "oxford_iiit_pet", "--tile", 32,
+                "--tile-overlap", 32, "--out", tmp_path)
+    assert exit_info.value.code == 2
+    assert "--tile-overlap must be in [0, --tile)" in capsys.readouterr().err

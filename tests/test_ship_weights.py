@@ -129,3 +129,15 @@ def test_training_continues_from_the_shipped_weights(trained_recipe,
     summary = train_recipe(trained_recipe, epochs=2, verbose=0)
     assert summary["epochs_completed"] == 2
     assert (run / "log.csv").read_text().startswith(shipped_log)
+
+
+@pytest.mark.parametrize("shape,expected", [
+    (None, (2, 64, 64, 3)),
+    ([None, None, 1], (2, 64, 64, 1)),
+    ([28, 28, 1], (2, 28, 28, 1)),
+])
+def test_probe_input_has_a_concrete_size(shape, expected):
+    config = {"input_channels": 3 if shape is None else shape[-1]}
+    args = {} if shape is None else {"input_shape": shape}
+    probe = ship_weights.probe_input(config, args)
+    assert probe.shape == expected and probe.dtype == np.float32
