@@ -58,8 +58,15 @@ def data_folder(info):
     return folder
 
 
+# Test examples compared across backends: `count`, but fewer of the large
+# ones (4 HeLa frames of 512 x 512 are a million pixels).
+TEST_COUNT_LIMIT = {"dic_hela": 4}
+
+
 def first_test_examples(info, count):
-    """The first `count` test images (uint8) and labels of the entry's data."""
+    """The first `count` test images (uint8) and labels of the entry's data
+    (at most `TEST_COUNT_LIMIT` of large ones)."""
+    count = min(count, TEST_COUNT_LIMIT.get(info.dataset, count))
     task = get_task(info.dataset)
     data = task.load_test(data_folder(info), limit=count)
     if info.dataset == "fashion_mnist_scale":

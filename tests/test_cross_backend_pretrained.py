@@ -3,7 +3,7 @@
 Each selected backend runs `tests/cross_backend/pretrained_produce.py` in
 its own process: every registered weights file of `weights/registry.json`
 predicts the first 64 test examples of its real data set
-(`../shared/data`). The argmax must agree on at least 99.9% of the pixels
+(`../shared/data`; the first 4 for DIC-HeLa, whose frames are 512 x 512). The argmax must agree on at least 99.9% of the pixels
 (segmenters) or on every image (classifiers) for every pair of backends.
 Skipped, with the reason, when no weights are registered or the data
 folder is absent.

@@ -108,6 +108,8 @@ def _evaluation_section(recipe, info, evaluation_dir):
     if result is None:
         return ["## Evaluation", "", "Not evaluated yet.", ""]
     rel = os.path.relpath(evaluation_dir, recipe.folder)
+    comparison = pathlib.Path(evaluation_dir) / "comparison.md"
+    label = f"{info.model}:{info.name}"
     lines = ["## Evaluation", ""]
     if "scales" in result:
         protocol = result.get("protocol", "SEU-Net scale protocol")
@@ -118,16 +120,10 @@ def _evaluation_section(recipe, info, evaluation_dir):
             f"{protocol.rstrip('.')}.",
             "",
         ]
-        comparison = pathlib.Path(evaluation_dir) / "comparison.md"
-        if comparison.exists():
-            lines += [comparison.read_text().strip(), "",
-                      f"![scale generalisation]({rel}/comparison.png)", ""]
-        else:
-            for metric in ("mean_iou", "foreground_iou", "consistency"):
-                if metric in result:
-                    lines += [f"### {metric}", "", evaluation.format_table(
-                        {f"{info.model}:{info.name}": result}, metric,
-                        markdown=True), ""]
+        alone = [f"### {metric}\n\n" + evaluation.format_table(
+            {label: result}, metric, markdown=True)
+            for metric in ("mean_iou", "foreground_iou", "consistency")
+            if metric in result]
     else:
         lines += [
             f"`keras-dss evaluate` on {result['num_images']} test images "
@@ -136,13 +132,13 @@ def _evaluation_section(recipe, info, evaluation_dir):
             "the same images unscaled.",
             "",
         ]
-        comparison = pathlib.Path(evaluation_dir) / "comparison.md"
-        if comparison.exists():
-            lines += [comparison.read_text().strip(), "",
-                      f"![accuracy by scale]({rel}/comparison.png)", ""]
-        else:
-            lines += [evaluation.format_classification_table(
-                {f"{info.model}:{info.name}": result}, markdown=True), ""]
+        alone = [evaluation.format_classification_table({label: result},
+                                                        markdown=True)]
+    if comparison.exists():
+        lines += [comparison.read_text().strip(), "",
+                  f"![comparison]({rel}/comparison.png)", ""]
+    else:
+        lines += ["\n\n".join(alone), ""]
     return lines
 
 

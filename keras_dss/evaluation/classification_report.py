@@ -6,9 +6,10 @@ with `"unscaled_accuracy"` as `keras-dss evaluate` adds it.
 """
 
 import math
-import os
 
 import numpy as np
+
+from keras_dss.evaluation.report import finish_figure
 
 
 def _columns(fn, results_by_model):
@@ -104,11 +105,4 @@ def plot_classification_by_scale(results_by_model, path=None, title=None):
         ax.set_ylim(max(0.0, min(finite) - 0.1), min(1.0, max(finite) + 0.05))
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    if title:
-        figure.suptitle(title)
-    if path is not None:
-        folder = os.path.dirname(os.fspath(path))
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        figure.savefig(path, dpi=120)
-    return figure
+    return finish_figure(figure, title, path)

@@ -197,6 +197,12 @@ def plot_scale_generalization(results_by_model,
         ax.set_ylabel(metric.replace("_", " "))
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small")
+    return finish_figure(figure, title, path)
+
+
+def finish_figure(figure, title=None, path=None):
+    """Adds the optional title and saves the figure if `path` is given
+    (parent folders created, 120 dpi); returns it."""
     if title:
         figure.suptitle(title)
     if path is not None:
