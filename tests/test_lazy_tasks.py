@@ -72,13 +72,12 @@ def test_patch_camelyon_rejects_unsupported_augmentation(pcam_recipe):
 
 def test_cityscapes_recipe_ignores_label_255_and_evaluates(tmp_path):
     root = make_cityscapes(tmp_path / "cityscapes")
-    # A U-Net, not the recipe's S-ResNet: training an S-ResNet crashes the
-    # TensorFlow and torch CPU backends (tests/test_pretrained.py).
-    recipe = write_recipe(tmp_path / "unet_city", {
+    # A tiny S-ResNet, as in the shipped recipe (zoo/sresnet_cityscapes).
+    recipe = write_recipe(tmp_path / "sresnet_city", {
         "name": "city",
-        "model": {"constructor": "UNet", "args": {
+        "model": {"constructor": "SResNet", "args": {
             "input_shape": [None, None, 3], "num_classes": 19,
-            "filters": 2, "depth": 2}},
+            "num_scales": 2, "filters": [2, 4], "blocks_per_stage": 1}},
         "data": {"dataset": "cityscapes", "path": str(root),
                  "image_size": [16, 16]},
         "augmentation": {"crop_size": 16, "rotation": 0, "contrast": 0},
@@ -96,7 +95,7 @@ def test_cityscapes_recipe_ignores_label_255_and_evaluates(tmp_path):
     task.image_size = (16, 32)
     images, masks = task.load_test(root)
     assert images.shape == (1, 16, 32, 3) and masks.shape == (1, 16, 32)
-    model = zoo.UNet(weights=str(recipe.run_dir / "best.weights.h5"),
+    model = zoo.SResNet(weights=str(recipe.run_dir / "best.weights.h5"),
                      **recipe.model["args"])
     result = task.evaluate(model, (images, masks), scales=[0.5, 1.0],
                            multiple=4, progress=False)

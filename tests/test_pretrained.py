@@ -63,12 +63,6 @@ def test_finetune_starts_at_the_reported_validation_loss(model_name, weights):
     assert abs(loss - reported) <= TOLERANCE
     assert abs(random_loss - reported) > 2 * TOLERANCE
 
-    if model_name == "SResNet" and keras.backend.backend() != "jax":
-        pytest.skip(
-            "known bug, not fixed: training an SResNet on the TensorFlow and "
-            "torch CPU backends corrupts the heap (free(): invalid size, "
-            "double free; a random-init 64 px SResNet reproduces it), so only "
-            "its loading and loss were checked on this backend")
     if info.dataset in WHOLE_SPLIT:
         # Classifiers: two batches of the recipe's size (64); batch-norm
         # statistics of 8 tiny images are too noisy to compare losses.

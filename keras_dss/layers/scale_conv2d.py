@@ -171,6 +171,13 @@ class ScaleConv2D(keras.layers.Layer):
     def _correlate(self, x, kernel, dilation, strides):
         """Zero-padded correlation sampling phase 0, offsets as documented."""
         kh, kw = self.kernel_size
+        if kh == 1 and kw == 1 and strides > 1:
+            # Sampling first is exact for 1x1 kernels and skips the discarded
+            # outputs. It also avoids oneDNN 3.x's weight gradient of a
+            # strided 1x1 convolution on few channels, which corrupts the
+            # heap on TensorFlow and PyTorch CPU (free(): invalid size).
+            x = x[:, ::strides, ::strides]
+            strides = 1
         if strides == 1 and kh % 2 == 1 and kw % 2 == 1:
             return ops.conv(
                 x, kernel, strides=1, padding="same", dilation_rate=dilation
