@@ -61,6 +61,11 @@ def test_patch_camelyon_recipe_trains_and_evaluates(pcam_recipe):
                        == labels)
     assert result["num_images"] == 5 and result["buckets"] == []
     assert result["accuracy"] == pytest.approx(expected)
+    # Read in chunks of 2 (3 chunks, the last one short): same accuracy.
+    task.eval_chunk = 2
+    chunked = task.evaluate(model, test, progress=False)
+    assert chunked["num_images"] == 5
+    assert chunked["accuracy"] == pytest.approx(expected)
 
 
 def test_patch_camelyon_rejects_unsupported_augmentation(pcam_recipe):

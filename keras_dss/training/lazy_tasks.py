@@ -9,13 +9,13 @@ import numpy as np
 
 from keras_dss import datasets
 from keras_dss import evaluation
+from keras_dss.training.tasks import SegmentationTask
+from keras_dss.training.tasks import resolve_data_path
 
 CITYSCAPES_IGNORE = 255
 
 
 def _resolve(recipe):
-    from keras_dss.training.tasks import resolve_data_path
-
     return resolve_data_path(recipe.data["path"], recipe.folder)
 
 
@@ -90,26 +90,47 @@ class PatchCamelyonTask:
     def load_test(self, path, limit=None):
         return self._split(path, "test", limit=limit)
 
+    # Test images read per chunk (about 0.2 GB of uint8 pixels), so the
+    # 32,768-image test split (0.9 GB) is never held at once.
+    eval_chunk = 8192
+
     def evaluate(self, model, data, scales=None, batch_size=256, multiple=1,
                  progress=True):
-        images, labels = data[np.arange(len(data))]
-        return evaluation.classification_by_scale(
-            model, images, labels, np.ones(len(labels)), buckets=(),
-            batch_size=batch_size, progress=progress,
-        )
+        from tqdm.auto import tqdm
+
+        correct, total = 0.0, 0
+        with tqdm(total=len(data), disable=not progress, unit="img",
+                  desc="PatchCamelyon test") as bar:
+            for start in range(0, len(data), self.eval_chunk):
+                images, labels = data[np.arange(
+                    start, min(start + self.eval_chunk, len(data)))]
+                part = evaluation.classification_by_scale(
+                    model, images, labels, np.ones(len(labels)), buckets=(),
+                    batch_size=batch_size,
+                )
+                correct += part["accuracy"] * part["num_images"]
+                total += part["num_images"]
+                bar.update(part["num_images"])
+        return {"accuracy": correct / total, "num_images": total,
+                "buckets": [], "bucket_accuracy": [], "bucket_counts": []}
 
 
-class CityscapesTask:
+class CityscapesTask(SegmentationTask):
     """Cityscapes fine annotations, 19 classes (255 ignored), images read
     on demand at `data.image_size` (default 512 x 1024, half resolution).
     The public test labels are withheld, so evaluation uses the val split.
     """
 
-    kind = "segmentation"
     num_classes = 19
+    foreground_class = None
     ignore_class = CITYSCAPES_IGNORE
     metrics = ("mean_iou", "consistency")
     image_size = (512, 1024)
+
+    def __init__(self):
+        # Splits are read on demand (train_val, load_test below), not
+        # through SegmentationTask's in-memory loaders.
+        pass
 
     def scales(self):
         return [float(s) for s in 2.0 ** np.linspace(-2, 1, 7)]
@@ -138,11 +159,3 @@ class CityscapesTask:
         files = datasets.load_cityscapes(path, "val")
         count = len(files) if limit is None else min(limit, len(files))
         return files.load_many(range(count), self.image_size)
-
-    def evaluate(self, model, data, scales=None, **kwargs):
-        images, masks = data
-        return evaluation.scale_generalization(
-            model, images, masks, scales=scales or self.scales(),
-            num_classes=self.num_classes, ignore_index=self.ignore_class,
-            **kwargs,
-        )

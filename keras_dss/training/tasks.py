@@ -46,6 +46,8 @@ class SegmentationTask:
     """
 
     kind = "segmentation"
+    # A mask label left out of the loss, the IoUs and the pixel accuracy.
+    ignore_class = None
 
     def __init__(self, load_train, load_test, split, scales, num_classes,
                  foreground_class, metrics):
@@ -71,7 +73,8 @@ class SegmentationTask:
         return evaluation.scale_generalization(
             model, images, masks, scales=scales or self.scales(),
             num_classes=self.num_classes,
-            foreground_class=self.foreground_class, **kwargs,
+            foreground_class=self.foreground_class,
+            ignore_index=self.ignore_class, **kwargs,
         )
 
 
