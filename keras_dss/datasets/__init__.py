@@ -21,6 +21,9 @@ from keras_dss.datasets.paths import default_data_dir
 from keras_dss.datasets.pets import load_oxford_iiit_pet
 from keras_dss.datasets.pets import train_val_split
 from keras_dss.datasets.random_affine_crop import RandomAffineCrop
+from keras_dss.datasets.random_elastic_deformation import (
+    RandomElasticDeformation,
+)
 from keras_dss.datasets.sequence import ClassificationSequence
 from keras_dss.datasets.sequence import SegmentationSequence
 
@@ -30,6 +33,7 @@ __all__ = [
     "CityscapesFiles",
     "PatchCamelyon",
     "RandomAffineCrop",
+    "RandomElasticDeformation",
     "SegmentationSequence",
     "default_data_dir",
     "hela_split",

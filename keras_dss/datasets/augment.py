@@ -4,6 +4,7 @@ import keras
 
 from keras_dss.datasets.checks import check_size
 from keras_dss.datasets.random_affine_crop import RandomAffineCrop
+from keras_dss.datasets.random_elastic_deformation import RandomElasticDeformation
 
 FLIPS = {
     True: "horizontal",
@@ -19,6 +20,7 @@ def segmentation_augmentation(
     rotation=10,
     contrast=0.1,
     scale_jitter=None,
+    elastic=None,
     seed=None,
 ):
     """A pipeline that augments images and segmentation masks jointly.
@@ -35,7 +37,10 @@ def segmentation_augmentation(
        `crop_size` (reflection fills what comes from outside the image);
        one affine map, bilinear for images and nearest for masks, so masks
        keep their label values (an ignore value such as 255 included);
-    3. `keras.layers.RandomContrast` on the images only, value range
+    3. `RandomElasticDeformation` (when `elastic` is given): a smooth
+       random displacement field, the same for images (linear) and masks
+       (nearest);
+    4. `keras.layers.RandomContrast` on the images only, value range
        0..255. Pixels are not normalised: the models normalise inside.
 
     Args:
@@ -47,6 +52,9 @@ def segmentation_augmentation(
             disables).
         contrast: `RandomContrast` factor in [0, 1) (0 disables).
         scale_jitter: `None` or `(low, high)` scale factors.
+        elastic: `None` (no deformation), the displacement magnitude in
+            pixels, or a dict of `RandomElasticDeformation` arguments,
+            e.g. `{"magnitude": 10, "grid": 3}`.
         seed: int seed for reproducible augmentation, or `None`.
 
     Returns:
@@ -86,6 +94,16 @@ def segmentation_augmentation(
                 height, width, rotation, scale_jitter, seed=layer_seed(1)
             )
         )
+    if elastic is not None:
+        kwargs = elastic if isinstance(elastic, dict) else {
+            "magnitude": elastic}
+        unknown = sorted(set(kwargs) - {"magnitude", "grid"})
+        if unknown:
+            raise ValueError(
+                f"{name}: `elastic` takes `magnitude` and `grid`, got "
+                f"{unknown}."
+            )
+        layers.append(RandomElasticDeformation(**kwargs, seed=layer_seed(3)))
     if contrast:
         layers.append(
             keras.layers.RandomContrast(
