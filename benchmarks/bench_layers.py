@@ -3,7 +3,9 @@
 - `ScaleSpaceLift` (both borders) vs one separable depthwise convolution
   pair per level with the same kernel widths ("same" zero padding).
 - `ScaleMaxPool` ("max", "quadratic", "subsample") vs `MaxPooling2D(2)` on
-  the `(B*S, H, W, C)`-folded tensor.
+  the `(B*S, H, W, C)`-folded tensor; `ScaleMaxPool("max")`'s
+  `ops.max_pool` path vs its generic path (which of the two a backend
+  uses is `scale_max_pool.FAST_MAX_POOL_BACKENDS`).
 - `ScaleUpSample` (bilinear) vs `UpSampling2D` (bilinear) on the folded
   tensor.
 - `Projection("max")` vs `ops.max` over the scale axis.
@@ -11,7 +13,7 @@
 Every model starts with a trainable per-channel gain so that the training
 step (`train_on_batch`, MSE, SGD) back-propagates through the layer.
 
-    KERAS_BACKEND=torch python benchmarks/bench_layers.py [--quick]
+    KERAS_BACKEND=torch python benchmarks/bench_layers.py [--quick] [--only pool]
 """
 
 import sys
@@ -73,6 +75,21 @@ class IdealLift(keras.layers.Layer):
         return ops.stack(levels, axis=1)
 
 
+class FastScaleMaxPool(ScaleMaxPool):
+    """`ScaleMaxPool` forced onto its `ops.max_pool` path on any backend."""
+
+    def _use_fast_path(self):
+        return True
+
+
+class GenericScaleMaxPool(ScaleMaxPool):
+    """`ScaleMaxPool` forced onto its generic shifted-maximum path (same
+    values); the fast path is used only on `FAST_MAX_POOL_BACKENDS`."""
+
+    def _use_fast_path(self):
+        return False
+
+
 class ReduceMax(keras.layers.Layer):
     """`ops.max(x, axis=1)`."""
 
@@ -100,6 +117,9 @@ def cases(quick):
             yield (f"pool {mode} {tag}",
                    lambda mode=mode: ScaleMaxPool(mode=mode),
                    lambda: keras.layers.MaxPooling2D(2), five, folded)
+        yield (f"pool max, fast path vs generic {tag}",
+               FastScaleMaxPool, GenericScaleMaxPool,
+               five, five)
         half = hw // 2
         yield (f"upsample bilinear B{b} S{s} {half}->{hw}px C{c}",
                lambda: ScaleUpSample(2),
@@ -110,7 +130,10 @@ def cases(quick):
 
 
 def main(argv=None):
-    args = timing.parser(__doc__.splitlines()[0]).parse_args(argv)
+    p = timing.parser(__doc__.splitlines()[0])
+    p.add_argument("--only", metavar="TEXT", default=None,
+                   help="run only the cases whose name contains TEXT")
+    args = p.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 9)
     warmup = args.warmup or 1
     env = timing.environment()
@@ -120,6 +143,8 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     results, rows = [], []
     for name, make_c, make_b, shape_c, shape_b in cases(args.quick):
+        if args.only and args.only not in name:
+            continue
         cand = model(make_c(), shape_c[1:], "candidate")
         base = model(make_b(), shape_b[1:], "baseline")
         data = {}

@@ -30,7 +30,18 @@ def main():
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--channels", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--max-pool-path", choices=("auto", "fast", "generic"),
+        default="auto",
+        help="ScaleMaxPool('max') implementation: the backend's default, "
+             "ops.max_pool, or shifted maxima (same values)")
     args = parser.parse_args()
+    if args.max_pool_path != "auto":
+        from keras_dss.layers import scale_max_pool
+
+        scale_max_pool.FAST_MAX_POOL_BACKENDS = (
+            (keras.backend.backend(),) if args.max_pool_path == "fast"
+            else ())
 
     model = getattr(zoo, args.model)(
         input_shape=(None, None, args.channels), **args.args)
@@ -55,7 +66,7 @@ def main():
     print(f"{keras.backend.backend()} {args.model} {json.dumps(args.args)} "
           f"side {args.side} batch {args.batch}: {median * 1000:.0f} ms/step, "
           f"{args.batch / median:.1f} images/s, {model.count_params()} "
-          "parameters")
+          f"parameters, max-pool path {args.max_pool_path}")
 
 
 if __name__ == "__main__":

@@ -101,10 +101,18 @@ def test_scale_padding_modes_differ_only_at_the_coarsest_levels():
     assert np.max(np.abs(a[:, 3] - b[:, 3])) > 1e-2
 
 
-@pytest.mark.parametrize("pool_size,spatial", [(2, (16, 12)), (3, (10, 14))])
-def test_max_pool_matches_dilated_window_reference(pool_size, spatial):
+# The "max" mode has two implementations (ops.max_pool on polyphase
+# components, used on FAST_MAX_POOL_BACKENDS, and shifted maxima); both are
+# checked on every backend. (32, 16): every level takes the max_pool path;
+# (16, 12): level 3's sampled width 6 is not a multiple of its remaining
+# dilation 4, so that level falls back; pool 3 > stride 2: level 0 does.
+@pytest.mark.parametrize("fast", [True, False], ids=["max_pool", "shifted"])
+@pytest.mark.parametrize("pool_size,spatial",
+                         [(2, (16, 12)), (2, (32, 16)), (3, (10, 14))])
+def test_max_pool_matches_dilated_window_reference(pool_size, spatial, fast):
     f = RNG.normal(size=(2, 4) + spatial + (3,))
     layer = keras_dss.ScaleMaxPool(pool_size=pool_size, strides=2, mode="max")
+    layer._use_fast_path = lambda: fast
     got = keras.ops.convert_to_numpy(layer(f.astype("float32")))
     want = reference.dilated_max_pool(f, pool_size=pool_size, strides=2)
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
