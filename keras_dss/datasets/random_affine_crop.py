@@ -4,6 +4,9 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_dss.datasets.pipeline_data import merge_pipeline_data
+from keras_dss.datasets.pipeline_data import split_pipeline_data
+
 
 @keras.saving.register_keras_serializable(package="keras_dss")
 class RandomAffineCrop(keras.layers.Layer):
@@ -160,35 +163,13 @@ class RandomAffineCrop(keras.layers.Layer):
         return x[:, : out_size[0], : out_size[1], :]
 
     def call(self, data, training=True):
-        is_dict = isinstance(data, dict)
-        images = data["images"] if is_dict else data
-        images = ops.cast(ops.convert_to_tensor(images), "float32")
-        if len(images.shape) != 4:
-            raise ValueError(
-                "RandomAffineCrop: expected images of rank 4 (batch, height, "
-                f"width, channels), got shape {tuple(images.shape)}."
-            )
+        images, masks = split_pipeline_data("RandomAffineCrop", data)
         batch, height, width = (int(n) for n in images.shape[:3])
         transforms, out_size = self._transforms(batch, height, width, training)
         images = self._warp(images, transforms, "bilinear", out_size)
-        if not is_dict:
-            return images
-        data = dict(data)
-        data["images"] = images
-        if data.get("segmentation_masks") is not None:
-            masks = ops.cast(
-                ops.convert_to_tensor(data["segmentation_masks"]), "float32"
-            )
-            if tuple(masks.shape[:3]) != (batch, height, width):
-                raise ValueError(
-                    "RandomAffineCrop: segmentation_masks of shape "
-                    f"{tuple(masks.shape)} do not match images of shape "
-                    f"{(batch, height, width)}."
-                )
-            data["segmentation_masks"] = self._warp(
-                masks, transforms, "nearest", out_size
-            )
-        return data
+        if masks is not None:
+            masks = self._warp(masks, transforms, "nearest", out_size)
+        return merge_pipeline_data(data, images, masks)
 
     def compute_output_shape(self, input_shape):
         if isinstance(input_shape, dict):

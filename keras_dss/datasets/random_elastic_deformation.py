@@ -5,6 +5,9 @@ import numpy as np
 import scipy.ndimage
 from keras import ops
 
+from keras_dss.datasets.pipeline_data import merge_pipeline_data
+from keras_dss.datasets.pipeline_data import split_pipeline_data
+
 
 @keras.saving.register_keras_serializable(package="keras_dss")
 class RandomElasticDeformation(keras.layers.Layer):
@@ -97,35 +100,13 @@ class RandomElasticDeformation(keras.layers.Layer):
         )
 
     def call(self, data, training=True):
-        is_dict = isinstance(data, dict)
-        images = data["images"] if is_dict else data
-        images = ops.cast(ops.convert_to_tensor(images), "float32")
-        if len(images.shape) != 4:
-            raise ValueError(
-                "RandomElasticDeformation: expected images of rank 4 (batch, "
-                f"height, width, channels), got shape {tuple(images.shape)}."
-            )
-        masks = data.get("segmentation_masks") if is_dict else None
-        if masks is not None:
-            masks = ops.cast(ops.convert_to_tensor(masks), "float32")
-            if tuple(masks.shape[:3]) != tuple(images.shape[:3]):
-                raise ValueError(
-                    "RandomElasticDeformation: segmentation_masks of shape "
-                    f"{tuple(masks.shape)} do not match images of shape "
-                    f"{tuple(images.shape)}."
-                )
+        images, masks = split_pipeline_data("RandomElasticDeformation", data)
         if training and self.magnitude > 0:
             fields = self.displacements(*(int(n) for n in images.shape[:3]))
             images = self._warp(images, fields, order=1)
             if masks is not None:
                 masks = self._warp(masks, fields, order=0)
-        if not is_dict:
-            return images
-        data = dict(data)
-        data["images"] = images
-        if masks is not None:
-            data["segmentation_masks"] = masks
-        return data
+        return merge_pipeline_data(data, images, masks)
 
     def compute_output_shape(self, input_shape):
         return input_shape
