@@ -191,7 +191,8 @@ def main(argv=None):
     base_env = dict(os.environ)
     base_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     base_env["PYTHONUNBUFFERED"] = "1"
-    common = ["-q", "-p", "no:cacheprovider"]
+    # The 15 slowest tests of each run, to keep the suite's time in view.
+    common = ["-q", "-p", "no:cacheprovider", "--durations=15"]
     results = []
     for backend in args.backends:
         env = dict(base_env, KERAS_BACKEND=backend)
