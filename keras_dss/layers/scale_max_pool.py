@@ -10,8 +10,9 @@ from keras_dss.layers.padding import constant_pad_axes
 MODES = ("max", "quadratic", "subsample")
 # Backends on which `ops.max_pool` beats the shifted maxima for the "max"
 # mode (benchmarks/bench_layers.py --only "fast path", 2-core CPU,
-# 2026-12-02, B8 S4: TensorFlow training step 0.45x, forward 0.23-0.26x;
-# JAX training 1.4-1.7x slower, torch forward 1.4-4x slower).
+# 2026-12-02, B8 S4, BENCHMARKS.md: TensorFlow training step 0.42-0.43x,
+# forward 0.24-0.25x; JAX training 1.29-1.45x slower, torch forward
+# 1.4-4.1x slower).
 FAST_MAX_POOL_BACKENDS = ("tensorflow",)
 
 
