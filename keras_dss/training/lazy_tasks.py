@@ -6,10 +6,11 @@ users who have the data (and are tested on small generated stand-ins).
 """
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from keras_dss import datasets
 from keras_dss import evaluation
-from keras_dss.training.tasks import SegmentationTask
+from keras_dss.training.tasks import SegmentationEvaluation
 from keras_dss.training.tasks import resolve_data_path
 
 CITYSCAPES_IGNORE = 255
@@ -96,8 +97,6 @@ class PatchCamelyonTask:
 
     def evaluate(self, model, data, scales=None, batch_size=256, multiple=1,
                  progress=True):
-        from tqdm.auto import tqdm
-
         correct, total = 0.0, 0
         with tqdm(total=len(data), disable=not progress, unit="img",
                   desc="PatchCamelyon test") as bar:
@@ -115,22 +114,16 @@ class PatchCamelyonTask:
                 "buckets": [], "bucket_accuracy": [], "bucket_counts": []}
 
 
-class CityscapesTask(SegmentationTask):
+class CityscapesTask(SegmentationEvaluation):
     """Cityscapes fine annotations, 19 classes (255 ignored), images read
     on demand at `data.image_size` (default 512 x 1024, half resolution).
     The public test labels are withheld, so evaluation uses the val split.
     """
 
     num_classes = 19
-    foreground_class = None
     ignore_class = CITYSCAPES_IGNORE
     metrics = ("mean_iou", "consistency")
     image_size = (512, 1024)
-
-    def __init__(self):
-        # Splits are read on demand (train_val, load_test below), not
-        # through SegmentationTask's in-memory loaders.
-        pass
 
     def scales(self):
         return [float(s) for s in 2.0 ** np.linspace(-2, 1, 7)]

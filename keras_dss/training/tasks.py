@@ -30,8 +30,29 @@ def _first(arrays, limit):
     return arrays if limit is None else tuple(a[:limit] for a in arrays)
 
 
-class SegmentationTask:
-    """A segmentation data set: its splits and its scale protocol.
+class SegmentationEvaluation:
+    """`evaluate` of the segmentation tasks: the scale-generalisation
+    protocol with the task's `scales()`, `num_classes`, `foreground_class`
+    and `ignore_class` (a mask label left out of the loss, the IoUs and the
+    pixel accuracy)."""
+
+    kind = "segmentation"
+    foreground_class = None
+    ignore_class = None
+
+    def evaluate(self, model, data, scales=None, **kwargs):
+        images, masks = data
+        return evaluation.scale_generalization(
+            model, images, masks, scales=scales or self.scales(),
+            num_classes=self.num_classes,
+            foreground_class=self.foreground_class,
+            ignore_index=self.ignore_class, **kwargs,
+        )
+
+
+class SegmentationTask(SegmentationEvaluation):
+    """A segmentation data set held in memory: its splits and its scale
+    protocol.
 
     Args:
         load_train: `load_train(path) -> (images, masks)`, the pool that
@@ -44,10 +65,6 @@ class SegmentationTask:
         foreground_class: class reported as `"foreground_iou"`.
         metrics: result keys printed by `keras-dss evaluate`.
     """
-
-    kind = "segmentation"
-    # A mask label left out of the loss, the IoUs and the pixel accuracy.
-    ignore_class = None
 
     def __init__(self, load_train, load_test, split, scales, num_classes,
                  foreground_class, metrics):
@@ -67,15 +84,6 @@ class SegmentationTask:
 
     def load_test(self, path, limit=None):
         return _first(self.load_test_pool(path), limit)
-
-    def evaluate(self, model, data, scales=None, **kwargs):
-        images, masks = data
-        return evaluation.scale_generalization(
-            model, images, masks, scales=scales or self.scales(),
-            num_classes=self.num_classes,
-            foreground_class=self.foreground_class,
-            ignore_index=self.ignore_class, **kwargs,
-        )
 
 
 def _pets_task():
