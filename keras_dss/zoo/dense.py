@@ -3,6 +3,7 @@
 import keras
 
 from keras_dss.zoo.families import bn_relu
+from keras_dss.zoo.initialization import initializer
 from keras_dss.zoo.pixels import pixel_inputs
 
 
@@ -76,6 +77,7 @@ def build_dense_classifier(
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     x = keras.layers.Dense(
-        num_classes, activation=classifier_activation, name="classifier"
+        num_classes, activation=classifier_activation,
+        kernel_initializer=initializer("glorot_uniform"), name="classifier",
     )(x)
     return keras.Model(inputs, x, name=name)

@@ -3,6 +3,7 @@
 import keras
 
 from keras_dss.zoo.families import conv_bn_relu
+from keras_dss.zoo.initialization import initializer
 from keras_dss.zoo.pixels import pixel_inputs
 
 
@@ -73,6 +74,7 @@ def build_encoder_decoder(
             num_classes,
             1,
             activation=classifier_activation,
+            kernel_initializer=initializer("glorot_uniform"),
             name="classifier",
         )(x)
     return keras.Model(inputs, x, name=name)

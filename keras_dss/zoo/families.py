@@ -16,6 +16,7 @@ from keras_dss.layers import ScaleMaxPool
 from keras_dss.layers import ScaleSpaceLift
 from keras_dss.layers import ScaleUpSample
 from keras_dss.layers.scale_up_sample import _linear_upsample_axis
+from keras_dss.zoo.initialization import initializer
 
 
 @keras.saving.register_keras_serializable(package="keras_dss")
@@ -96,6 +97,7 @@ class ScaleFamily:
             strides=strides,
             scale_padding=self.scale_padding,
             use_bias=use_bias,
+            kernel_initializer=initializer("he_normal"),
             name=name,
         )(x)
 
@@ -137,7 +139,7 @@ class PlainFamily:
             strides=strides,
             padding="same",
             use_bias=use_bias,
-            kernel_initializer="he_normal",
+            kernel_initializer=initializer("he_normal"),
             name=name,
         )(x)
 

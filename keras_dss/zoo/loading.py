@@ -1,10 +1,13 @@
 """Turning constructor arguments and a `weights=` value into a model."""
 
+import contextlib
 import os
 
 import keras
 
 from keras_dss.zoo import registry
+from keras_dss.zoo.initialization import restore_initializers
+from keras_dss.zoo.initialization import weights_follow
 from keras_dss.zoo.weights_files import find_weights_file
 from keras_dss.zoo.weights_files import verify_checksum
 
@@ -137,7 +140,13 @@ def build_zoo_model(model_name, defaults, given, input_shape, weights,
     config, info = resolve_config(model_name, weights, defaults, given)
     if input_shape is None:
         input_shape = (None, None, config["input_channels"])
-    model = build(config, input_shape)
+    # With weights to load, the layers skip their random initialization
+    # (slow on JAX: one compilation per kernel shape); `load_into` then
+    # fills every variable.
+    skip = weights_follow() if weights is not None else contextlib.nullcontext()
+    with skip:
+        model = build(config, input_shape)
+    restore_initializers(model)
     load_into(model, model_name, weights, info)
     return model if include_top else feature_model(model, model.name)
 

@@ -4,6 +4,7 @@ import keras
 
 from keras_dss.zoo.families import BilinearUpSampling2D
 from keras_dss.zoo.families import conv_bn_relu
+from keras_dss.zoo.initialization import initializer
 from keras_dss.zoo.pixels import pixel_inputs
 
 
@@ -84,7 +85,10 @@ def build_residual_segmenter(
     x = family.dropout(x, dropout, "head_dropout")
     x = family.project(x, "projection")
     if include_top:
-        x = keras.layers.Conv2D(num_classes, 1, name="classifier")(x)
+        x = keras.layers.Conv2D(
+            num_classes, 1, kernel_initializer=initializer("glorot_uniform"),
+            name="classifier",
+        )(x)
         if multiple > 1:
             x = BilinearUpSampling2D(
                 multiple, interpolation="bilinear", name="upsample"
