@@ -215,9 +215,11 @@ def test_eq25_eight_scales(capsys):
     # DSS reports the error as "typically < 0.01" on 8 scales. Measured here
     # (jax, 2026-11-23): every interior cell below 0.01 except l=3, k=1 of
     # the 3-layer net at 0.0109, where the lift's aliasing floor (0.0078)
-    # grows through three layers. So: all cells < 0.02, 90% below 0.01.
+    # grows through three layers (TensorFlow, 2026-12-02: 0.0108). So: all
+    # cells < 0.02, at most one per table at 0.01 or above (that table has
+    # only 9 valid cells: "90% below 0.01" would have demanded all 9).
     for num_layers in (1, 2, 3):
         errors = tables["delta", num_layers]
         mask = _valid(errors, num_layers, num_scales)
         assert np.all(errors[mask] < 0.02), errors
-        assert np.mean(errors[mask] < 0.01) >= 0.9, errors
+        assert np.sum(errors[mask] >= 0.01) <= 1, errors
