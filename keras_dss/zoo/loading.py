@@ -1,6 +1,5 @@
 """Turning constructor arguments and a `weights=` value into a model."""
 
-import contextlib
 import os
 
 import keras
@@ -143,11 +142,13 @@ def build_zoo_model(model_name, defaults, given, input_shape, weights,
     # With weights to load, the layers skip their random initialization
     # (slow on JAX: one compilation per kernel shape); `load_into` then
     # fills every variable.
-    skip = weights_follow() if weights is not None else contextlib.nullcontext()
-    with skip:
+    if weights is None:
         model = build(config, input_shape)
-    restore_initializers(model)
-    load_into(model, model_name, weights, info)
+    else:
+        with weights_follow():
+            model = build(config, input_shape)
+        restore_initializers(model)
+        load_into(model, model_name, weights, info)
     return model if include_top else feature_model(model, model.name)
 
 
