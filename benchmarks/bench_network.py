@@ -15,10 +15,14 @@ batch 8:
   device memory.
 
 `--remat` also measures the training peak memory at batch 8 and 16 with
-and without `keras.RematScope(mode="full")` around model construction.
+and without a `keras.RematScope` around model construction:
+`--remat-mode full` (every layer) or `scale_conv` (`mode="list_of_layers"`
+naming only the `ScaleConv2D` layers; the UNet has none and shows the
+noise of the measurement).
 
     KERAS_BACKEND=torch python benchmarks/bench_network.py [--quick]
-        [--depth 4 3] [--remat] [--no-memory] [--json OUT]
+        [--depth 4 3] [--remat [--remat-mode full|scale_conv]]
+        [--no-memory] [--json OUT]
 """
 
 import json
@@ -42,8 +46,24 @@ FULL = dict(size=128, filters=16, num_scales=4, batch=8, classes=3)
 QUICK = dict(size=32, filters=4, num_scales=3, batch=2, classes=3)
 
 
-def build(name, depth, cfg, remat=False):
-    """A compiled SEUNet or UNet; `remat` builds it inside a RematScope."""
+def remat_scope(mode, make):
+    """The `keras.RematScope` of `--remat-mode` for the model `make()`
+    builds. For `scale_conv`, `make()` runs once to learn the names of its
+    `ScaleConv2D` layers; `clear_session()` then resets the name counters,
+    so the rebuild inside the scope gets the same names."""
+    if mode == "full":
+        return keras.RematScope(mode="full")
+    from keras_dss.layers import ScaleConv2D
+
+    names = [layer.name for layer in make()._flatten_layers()
+             if isinstance(layer, ScaleConv2D)]
+    keras.backend.clear_session()
+    return keras.RematScope(mode="list_of_layers", layer_names=names)
+
+
+def build(name, depth, cfg, remat=None):
+    """A compiled SEUNet or UNet; `remat` (a `--remat-mode`) builds it
+    inside a RematScope."""
     shape = (cfg["size"], cfg["size"], 3)
     common = dict(input_shape=shape, num_classes=cfg["classes"],
                   filters=cfg["filters"], depth=depth)
@@ -54,7 +74,7 @@ def build(name, depth, cfg, remat=False):
         return UNet(**common)
 
     if remat:
-        with keras.RematScope(mode="full"):
+        with remat_scope(remat, make):
             model = make()
     else:
         model = make()
@@ -76,6 +96,11 @@ def batch_data(cfg, batch, seed=0):
 def child(args, cfg):
     """Trains one model for two steps; prints its memory as JSON."""
     model = build(args.child, args.depth[0], cfg, remat=args.remat_child)
+    if args.remat_child == "scale_conv":
+        matched = [layer for layer in model._flatten_layers()
+                   if layer._remat_mode
+                   and layer.name in layer._remat_mode.layer_names]
+        assert bool(matched) == (args.child == "seunet"), len(matched)
     x, y = batch_data(cfg, args.batch or cfg["batch"])
     rss_built = timing.current_rss_bytes()
     timing.reset_device_peak()
@@ -92,10 +117,10 @@ def child(args, cfg):
     return 0
 
 
-def memory(name, depth, batch, quick, remat=False):
+def memory(name, depth, batch, quick, remat=None):
     argv = [os.path.abspath(__file__), "--child", name, "--depth",
             str(depth), "--batch", str(batch)]
-    argv += ["--quick"] * quick + ["--remat-child"] * remat
+    argv += ["--quick"] * quick + ["--remat-child", remat] * bool(remat)
     return timing.run_child(argv)
 
 
@@ -171,7 +196,7 @@ def last_error_line(text):
     return line.replace("\x1b[1m", "").replace("\x1b[0m", "")[:240]
 
 
-def remat_table(depths, cfg, quick):
+def remat_table(depths, cfg, quick, mode):
     if not hasattr(keras, "RematScope"):
         print("\nkeras.RematScope is not available in this Keras version.")
         return []
@@ -182,7 +207,8 @@ def remat_table(depths, cfg, quick):
             for remat in (False, True):
                 for batch in batches:
                     try:
-                        m = memory(name, depth, batch, quick, remat)
+                        m = memory(name, depth, batch, quick,
+                                   mode if remat else None)
                     except RuntimeError as error:
                         # E.g. TF: "The custom_gradient decorator currently
                         # supports keywords arguments only when eager
@@ -201,37 +227,18 @@ def remat_table(depths, cfg, quick):
                                  mb(m["peak_rss"]),
                                  mb(m["peak_rss"] - m["rss_after_build"]),
                                  mb(m["device_peak"]), m["step_s"]])
-    print("\n## Rematerialisation (`keras.RematScope(mode='full')`)\n")
+    scope = ("`keras.RematScope(mode='full')`" if mode == "full" else
+             "`keras.RematScope(mode='list_of_layers')` on the ScaleConv2D "
+             "layers")
+    print(f"\n## Rematerialisation ({scope})\n")
     print(timing.markdown_table(
         ["model", "depth", "remat", "batch", "peak RSS MB",
          "peak - built RSS MB", "device peak MB", "1 step s"], rows))
     return raw
 
 
-def main(argv=None):
-    p = timing.parser(__doc__.splitlines()[0])
-    p.add_argument("--depth", type=int, nargs="+", default=[4])
-    p.add_argument("--remat", action="store_true")
-    p.add_argument("--no-memory", action="store_true",
-                   help="skip the per-model memory subprocesses")
-    p.add_argument("--child", choices=("seunet", "unet"), help="internal")
-    p.add_argument("--batch", type=int, default=None, help="internal")
-    p.add_argument("--remat-child", action="store_true", help="internal")
-    args = p.parse_args(argv)
-    cfg = QUICK if args.quick else FULL
-    if args.quick:
-        args.depth = [2]
-    if args.child:
-        return child(args, cfg)
-    repeats = args.repeats or (2 if args.quick else 5)
-    warmup = args.warmup or (1 if args.quick else 2)
-    env = timing.environment()
-    print("# SEUNet vs UNet\n")
-    print(timing.format_environment(env))
-    print(f"- {cfg['size']}x{cfg['size']}x3, {cfg['classes']} classes, "
-          f"filters {cfg['filters']}, SEUNet {cfg['num_scales']} scales, "
-          f"batch {cfg['batch']}; repeats {repeats} (median), warm-up "
-          f"{warmup}, interleaved\n")
+def timed_comparison(cfg, args, repeats, warmup):
+    """Measures every `--depth` and prints the speed and FLOP tables."""
     results = []
     for depth in args.depth:
         results.append(measure_depth(depth, cfg, args, repeats, warmup))
@@ -250,9 +257,46 @@ def main(argv=None):
         [ratio_row(r) for r in results]))
     print("\nTarget: time ratio / FLOP ratio <= 1.2. Time ratios are ratios "
           "of medians; the last two columns use the fastest repeats.")
+    return results
+
+
+def main(argv=None):
+    p = timing.parser(__doc__.splitlines()[0])
+    p.add_argument("--depth", type=int, nargs="+", default=[4])
+    p.add_argument("--remat", action="store_true")
+    p.add_argument("--only-remat", action="store_true",
+                   help="with --remat: skip the timings and FLOPs")
+    p.add_argument("--no-memory", action="store_true",
+                   help="skip the per-model memory subprocesses")
+    p.add_argument("--child", choices=("seunet", "unet"), help="internal")
+    p.add_argument("--batch", type=int, default=None, help="internal")
+    p.add_argument("--remat-mode", choices=("full", "scale_conv"),
+                   default="full", help="what --remat rematerialises")
+    p.add_argument("--remat-child", choices=("full", "scale_conv"),
+                   default=None, help="internal")
+    args = p.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    if args.quick:
+        args.depth = [2]
+    if args.child:
+        return child(args, cfg)
+    repeats = args.repeats or (2 if args.quick else 5)
+    warmup = args.warmup or (1 if args.quick else 2)
+    env = timing.environment()
+    print("# SEUNet vs UNet\n")
+    print(timing.format_environment(env))
+    print(f"- {cfg['size']}x{cfg['size']}x3, {cfg['classes']} classes, "
+          f"filters {cfg['filters']}, SEUNet {cfg['num_scales']} scales, "
+          f"batch {cfg['batch']}; repeats {repeats} (median), warm-up "
+          f"{warmup}, interleaved\n")
+    results = []
+    if not (args.remat and args.only_remat):
+        results = timed_comparison(cfg, args, repeats, warmup)
     raw = {"runs": results}
     if args.remat:
-        raw["remat"] = remat_table(args.depth, cfg, args.quick)
+        raw["remat"] = remat_table(args.depth, cfg, args.quick,
+                                   args.remat_mode)
+        raw["remat_mode"] = args.remat_mode
     timing.save_json(args.json, env, raw)
     return 0
 
