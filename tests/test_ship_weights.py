@@ -87,6 +87,8 @@ def test_ship_registers_a_loadable_checksummed_file(trained_recipe,
     assert f'# SEUNet "{NAME}"' in card
     assert entry["sha256"] in card
     assert "Not evaluated yet." in card
+    # 1 epoch of a 1-epoch recipe, no early stopping: the budget ended it.
+    assert "stopped by the recipe's epoch budget (1)" in card
     assert (trained_recipe / "training_curve.png").stat().st_size > 1000
     assert (trained_recipe / "training_log.csv").exists()
 

@@ -83,8 +83,12 @@ def _training_section(recipe, summary, rows):
             f"{recipe.training['early_stopping_patience']} epochs without "
             "a lower validation loss after the best epoch.")
     else:
-        why = ("a time limit (`--max-minutes`)" if not summary.get("finished")
-               else "the epoch count given on the command line")
+        if not summary.get("finished"):
+            why = "a time limit (`--max-minutes`)"
+        elif summary["epochs_completed"] >= recipe.training["epochs"]:
+            why = f"the recipe's epoch budget ({recipe.training['epochs']})"
+        else:
+            why = "the epoch count given on the command line"
         lines.append(
             f"- **Not converged.** The run was stopped by {why}, not by "
             f"early stopping; the best epoch was {last_best} of "
