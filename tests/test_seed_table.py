@@ -55,3 +55,4 @@ def test_cli_writes_markdown_and_json(tmp_path):
     assert "| A | 2 | 0.8500 ± 0.0707 |" in text
     saved = json.loads((tmp_path / "seeds.json").read_text())
     assert saved["A"]["files"] == paths
+    assert (tmp_path / "seeds.png").stat().st_size > 1000

@@ -2,8 +2,9 @@
 
 Each `--model LABEL JSON [JSON ...]` names one model and the evaluation
 files of its runs, one per seed. For classifiers it prints (and with
-`--out` writes, Markdown and JSON) a table of accuracy overall, per scale
-bucket and unscaled: mean, sample standard deviation and the single runs.
+`--out` writes, Markdown, JSON and a PNG figure) a table of accuracy
+overall, per scale bucket and unscaled: mean, sample standard deviation and
+the single runs.
 
     python tools/seed_table.py \
         --model SDenseNet run0/SDenseNet.json run1/SDenseNet.json ... \
@@ -66,11 +67,41 @@ def markdown(summaries):
     return "\n".join(lines) + "\n"
 
 
+def plot(summaries, path):
+    """Bars of the means with +-1 std, the single runs as dots; a PNG."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    names = next(iter(summaries.values()))["columns"]
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    width = 0.8 / len(summaries)
+    x = np.arange(len(names))
+    lowest, highest = 1.0, 0.0
+    for i, (label, s) in enumerate(summaries.items()):
+        offset = x - 0.4 + width * (i + 0.5)
+        axes.bar(offset, s["mean"], width, yerr=s["std"], capsize=4,
+                 label=f"{label}, mean +- std", alpha=0.8)
+        runs = np.array(s["runs"])
+        for run in runs:
+            axes.plot(offset, run, "k.", markersize=4)
+        lowest = min(lowest, runs.min())
+        highest = max(highest, runs.max())
+    axes.set_xticks(x, names)
+    axes.set_ylim(max(0.0, lowest - 0.05), min(1.0, highest + 0.04))
+    axes.set_ylabel("accuracy")
+    axes.set_xlabel("test images by rescale factor (dots: single runs)")
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(loc="upper right")
+    figure.savefig(path, dpi=100)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", nargs="+", action="append", required=True,
                         metavar=("LABEL", "JSON"))
-    parser.add_argument("--out", help="write OUT.md and OUT.json")
+    parser.add_argument("--out", help="write OUT.md, OUT.json and OUT.png")
     args = parser.parse_args(argv)
     summaries = {}
     for label, *paths in args.model:
@@ -83,9 +114,11 @@ def main(argv=None):
     print(text)
     if args.out:
         out = pathlib.Path(args.out)
-        out.with_suffix(".md").write_text(text)
+        out.with_suffix(".md").write_text(
+            text + f"\n![mean and runs]({out.with_suffix('.png').name})\n")
         out.with_suffix(".json").write_text(
             json.dumps(summaries, indent=2) + "\n")
+        plot(summaries, out.with_suffix(".png"))
     return 0
 
 
