@@ -95,7 +95,7 @@ def test_evaluate_writes_json_plot_and_table(pets_folder, tiny_weights,
     assert code == 0
     result = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
     assert result["scales"] == [0.5, 1.0, 2.0]
-    assert result["num_images"] == 2
+    assert result["num_images"] == 2 and result["limit"] == 2
     assert len(result["mean_iou"]) == len(result["consistency"]) == 3
     # Factor 1 is the reference of the consistency metric.
     assert result["consistency"][1] == 1.0

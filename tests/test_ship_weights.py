@@ -143,3 +143,15 @@ def test_probe_input_has_a_concrete_size(shape, expected):
     args = {} if shape is None else {"input_shape": shape}
     probe = ship_weights.probe_input(config, args)
     assert probe.shape == expected and probe.dtype == np.float32
+
+
+def test_card_says_whether_the_whole_test_split_was_evaluated():
+    import model_card
+
+    assert model_card.evaluated_images({"num_images": 20, "limit": None}) \
+        == "all 20 test images"
+    limited = "the first 200 test images (`--limit 200`)"
+    assert model_card.evaluated_images({"num_images": 200,
+                                        "limit": 200}) == limited
+    # Saved before `limit` was recorded: those runs were all limited.
+    assert model_card.evaluated_images({"num_images": 200}) == limited

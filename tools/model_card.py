@@ -107,6 +107,16 @@ def _training_section(recipe, summary, rows):
     return lines
 
 
+def evaluated_images(result):
+    """Which test images a result covers: all of the split, or the first
+    N (`--limit`). Results saved before `keras-dss evaluate` recorded its
+    `limit` were all limited runs."""
+    n = result["num_images"]
+    if "limit" in result and result["limit"] is None:
+        return f"all {n} test images"
+    return f"the first {n} test images (`--limit {n}`)"
+
+
 def _evaluation_section(recipe, info, evaluation_dir):
     result = load_result(evaluation_dir, info.model, info.name)
     if result is None:
@@ -118,9 +128,8 @@ def _evaluation_section(recipe, info, evaluation_dir):
     if "scales" in result:
         protocol = result.get("protocol", "SEU-Net scale protocol")
         lines += [
-            f"`keras-dss evaluate` on the first {result['num_images']} test "
-            f"images (`--limit {result['num_images']}`; results in "
-            f"[`{rel}`]({rel}/comparison.md)). Protocol: "
+            f"`keras-dss evaluate` on {evaluated_images(result)}; results "
+            f"in [`{rel}`]({rel}/comparison.md). Protocol: "
             f"{protocol.rstrip('.')}.",
             "",
         ]

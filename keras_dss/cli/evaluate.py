@@ -103,7 +103,7 @@ def run(args):
             progress=not args.no_progress, **tiles,
         )
         result.update({"model": constructor, "weights": weights,
-                       "dataset": dataset})
+                       "dataset": dataset, "limit": args.limit})
         results[label] = result
         evaluation.save_json(result, out / f"{stem}.json")
         if task.kind == "segmentation":
