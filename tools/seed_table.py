@@ -18,28 +18,20 @@ import pathlib
 
 import numpy as np
 
-
-def columns(result):
-    """(name, value) pairs of one classification result."""
-    pairs = [("all scales", result["accuracy"])]
-    for (low, high), value in zip(result["buckets"],
-                                  result["bucket_accuracy"]):
-        pairs.append((f"{low:g}-{high:g}", value))
-    pairs.append(("unscaled", result["unscaled_accuracy"]))
-    return pairs
+from keras_dss.evaluation import load_json
+from keras_dss.evaluation.classification_report import classification_columns
 
 
 def summarize(results):
     """Per column: mean, sample std (0 for one run) and the runs."""
     if not results:
         raise ValueError("no results")
-    names = [name for name, _ in columns(results[0])]
     for result in results[1:]:
-        if [name for name, _ in columns(result)] != names:
-            raise ValueError("results with different scale buckets")
         if result["num_images"] != results[0]["num_images"]:
             raise ValueError("results on different numbers of images")
-    values = np.array([[v for _, v in columns(r)] for r in results])
+    names, rows = classification_columns(
+        "seed_table", {i: r for i, r in enumerate(results)})
+    values = np.array(list(rows.values()))
     std = values.std(axis=0, ddof=1) if len(results) > 1 else 0 * values[0]
     return {
         "columns": names,
@@ -107,7 +99,7 @@ def main(argv=None):
     for label, *paths in args.model:
         if not paths:
             parser.error(f"--model {label}: no result files")
-        results = [json.loads(pathlib.Path(p).read_text()) for p in paths]
+        results = [load_json(p) for p in paths]
         summaries[label] = summarize(results)
         summaries[label]["files"] = paths
     text = markdown(summaries)

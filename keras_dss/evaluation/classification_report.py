@@ -12,7 +12,7 @@ import numpy as np
 from keras_dss.evaluation.report import finish_figure
 
 
-def _columns(fn, results_by_model):
+def classification_columns(fn, results_by_model):
     """Column labels and `name -> values` (overall, buckets, unscaled)."""
     if not results_by_model:
         raise ValueError(f"{fn}: `results_by_model` is empty.")
@@ -53,7 +53,7 @@ def format_classification_table(results_by_model, precision=4,
         A string: one row per model; columns "all scales", one per bucket
         (e.g. "0.3-0.5") and "unscaled" (`-` where a value is missing).
     """
-    labels, values = _columns("format_classification_table", results_by_model)
+    labels, values = classification_columns("format_classification_table", results_by_model)
     header = ["model"] + labels
     body = [[str(name)] + ["-" if math.isnan(v) else f"{v:.{precision}f}"
                            for v in row] for name, row in values.items()]
@@ -82,7 +82,7 @@ def plot_classification_by_scale(results_by_model, path=None, title=None):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    labels, values = _columns("plot_classification_by_scale",
+    labels, values = classification_columns("plot_classification_by_scale",
                               results_by_model)
     figure = Figure(figsize=(1.6 * len(labels) + 2, 3.6),
                     layout="constrained")
