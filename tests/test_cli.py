@@ -131,7 +131,8 @@ def test_evaluate_several_models_writes_a_comparison(pets_folder, tiny_weights,
               "--model-args", json.dumps(TINY), "--reuse"]
     assert run_cli("evaluate", f"SEUNet:{tiny_weights}", f"SEUNet:{other}",
                    "--scales", 0.5, 1, *common) == 0
-    assert "| 0.5 | -1.00 | 0.1230 |" in (tmp_path / "comparison.md").read_text()
+    assert "| 0.5 | -1.00 | 0.5 | 0.1230 |" in (
+        tmp_path / "comparison.md").read_text()
     # Other scales: recomputed.
     assert run_cli("evaluate", f"SEUNet:{tiny_weights}", "--scales", 1,
                    *common) == 0
@@ -291,6 +292,26 @@ def test_evaluate_dataset_choices_are_the_training_tasks():
     from keras_dss.training.tasks import TASKS
 
     assert evaluate.DATASETS == tuple(sorted(TASKS))
+
+
+def test_evaluate_with_padding(pets_folder, tiny_weights, tmp_path, capsys):
+    # 32 px test images at factor 0.5 are 16 px, padded to 64 px.
+    args = ("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+            "--dataset", "oxford_iiit_pet", "--scales", 0.5, 1,
+            "--limit", 2, "--out", tmp_path, "--no-progress",
+            "--model-args", json.dumps(TINY))
+    assert run_cli(*args, "--pad-to", 64) == 0
+    result = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert result["pad_to"] == 64
+    assert "padded to 64 px" in result["protocol"]
+    capsys.readouterr()
+    # A saved result with other padding is not reused.
+    assert run_cli(*args, "--reuse") == 0
+    assert "reusing" not in capsys.readouterr().out
+    assert json.loads(
+        (tmp_path / "SEUNet_tiny.json").read_text())["pad_to"] is None
+    assert run_cli(*args, "--reuse") == 0
+    assert "reusing" in capsys.readouterr().out
 
 
 def test_evaluate_in_tiles(pets_folder, tiny_weights, tmp_path, capsys):

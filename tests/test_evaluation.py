@@ -225,7 +225,38 @@ def test_threshold_model_is_perfect_and_consistent_at_every_scale():
     assert result["num_images"] == 3
     assert result["num_classes"] == 2
     assert result["multiple"] == 16
+    # At factor 1 the 72 x 100 images are floored to 64 x 96 and the
+    # 48 x 64 one is kept: sqrt(64 * 96 / 7200) twice and 1, averaged.
+    k = result["scales"].index(1.0)
+    assert result["input_scales"][k] == pytest.approx(
+        (2 * math.sqrt(64 * 96 / 7200) + 1) / 3)
     json.dumps(result, allow_nan=False)
+
+
+def test_pad_to_shows_small_inputs_in_a_larger_canvas():
+    # The model sees 64 px canvases for every input under 64 px; the
+    # per-pixel threshold model stays exact only if the crop back is
+    # aligned with the image inside the canvas.
+    conv = _conv_model([[0, 1], [0, 0], [0, 0]], [0, -127.5])
+    seen = []
+
+    def model(batch):
+        seen.append(batch.shape[1:3])
+        return conv(batch)
+
+    image, mask = _halves(48, 64)
+    result = evaluation.scale_generalization(
+        model, [image], [mask], scales=[0.5, 1.0, 2.0], multiple=16,
+        pad_to=64, progress=False,
+    )
+    assert seen == [(64, 64), (64, 64), (96, 128)]
+    assert result["mean_iou"] == [1.0] * 3
+    assert result["consistency"] == [1.0] * 3
+    assert result["pad_to"] == 64
+    assert "padded to 64 px" in result["protocol"]
+    with pytest.raises(ValueError, match="multiple"):
+        evaluation.scale_generalization(model, [image], [mask], multiple=16,
+                                        pad_to=40, progress=False)
 
 
 def test_always_class_zero_model_hand_computed_iou():
@@ -421,6 +452,33 @@ def test_format_table():
     assert rows[4] == ["4", "+2.00", "-", "-"]
     with pytest.raises(ValueError, match="no metric"):
         evaluation.format_table(RESULTS, "foreground_iou")
+
+
+def test_applied_factor_shows_scales_that_collapse():
+    # 128 px with sides floored to 16: 0.25, 2**-1.75 and 2**-1.5 all give
+    # 32 px; 2**0.25 gives floor(152.2 / 16) * 16 = 144 px.
+    for factor in (0.25, 2**-1.75, 2**-1.5):
+        assert evaluation.applied_factor((128, 128), factor, 16) == 0.25
+    assert evaluation.applied_factor((128, 128), 2**0.25, 16) == 144 / 128
+    assert evaluation.applied_factor((128, 128), 2**0.25) == (
+        pytest.approx(152 / 128))
+    assert evaluation.applied_factor((72, 100), 0.5, 16) == pytest.approx(
+        math.sqrt(32 * 48 / (72 * 100)))
+
+
+def test_table_shows_the_applied_scale_column():
+    a = dict(_fake_result([0.25, 0.3, 1.0], [0.1, 0.2, 0.8], [0.5, 0.6, 1]),
+             input_scales=[0.25, 0.25, 1.0])
+    b = dict(a, input_scales=[0.25, 0.3, 1.0])
+    lines = evaluation.format_table({"A": a}, markdown=True).splitlines()
+    assert lines[0] == "| scale | log2 | applied | A |"
+    assert lines[2] == "| 0.25 | -2.00 | 0.25 | 0.1000 |"
+    assert lines[3] == "| 0.3 | -1.74 | 0.25 | 0.2000 |"
+    assert lines[-1] == "| mean, scales != 1 |  |  | 0.1500 |"
+    rows = evaluation.format_table({"A": a, "B": b}).splitlines()[3:]
+    assert [r.split()[2] for r in rows] == ["0.25", "varies", "1"]
+    # Without the field (results from before it was recorded): no column.
+    assert "applied" not in evaluation.format_table(RESULTS)
 
 
 def test_off_scale_mean_leaves_out_scale_one_and_gaps():

@@ -43,6 +43,12 @@ def add_parser(subparsers):
     parser.add_argument("--tile-overlap", type=int, default=64,
                         help="minimum overlap of neighbouring tiles "
                         "(default 64)")
+    parser.add_argument("--pad-to", type=int,
+                        help="segmenters: pad rescaled inputs with a side "
+                        "under this many pixels to it (edge pixels repeated) "
+                        "and crop the prediction back, so zoomed-out images "
+                        "are seen in the canvas size of training (not the "
+                        "papers' protocol, which predicts them as they are)")
     parser.add_argument("--out", default="evaluation",
                         help="output folder (default ./evaluation)")
     parser.add_argument("--no-progress", action="store_true")
@@ -79,11 +85,17 @@ def run(args):
         )
     dataset = datasets.pop()
     task = get_task(dataset)
-    tiles = {}
+    options = {}
     if args.tile is not None:
         if task.kind != "segmentation":
             raise UsageError("--tile applies to segmentation models only")
-        tiles = {"tile": args.tile, "tile_overlap": args.tile_overlap}
+        options.update(tile=args.tile, tile_overlap=args.tile_overlap)
+    if args.pad_to is not None:
+        if task.kind != "segmentation":
+            raise UsageError("--pad-to applies to segmentation models only")
+        if args.pad_to < 1:
+            raise UsageError(f"--pad-to must be >= 1, got {args.pad_to}")
+        options["pad_to"] = args.pad_to
     data = task.load_test(args.data, limit=args.limit)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -100,7 +112,7 @@ def run(args):
         result = task.evaluate(
             model, data, scales=args.scales, batch_size=args.batch_size,
             multiple=models.required_multiple(model),
-            progress=not args.no_progress, **tiles,
+            progress=not args.no_progress, **options,
         )
         result.update({"model": constructor, "weights": weights,
                        "dataset": dataset, "limit": args.limit})
@@ -145,8 +157,9 @@ def _reusable(path, args, task, data, dataset):
         for a, b in zip(scales, result["scales"]))
     same_tiles = result.get("tile") == args.tile and (
         args.tile is None or result.get("tile_overlap") == args.tile_overlap)
-    return result if same_scales and same_tiles and result["num_images"] == len(
-        data[0]) else None
+    same_padding = result.get("pad_to") == args.pad_to
+    return result if same_scales and same_tiles and same_padding and result[
+        "num_images"] == len(data[0]) else None
 
 
 def _dataset(given, spec):

@@ -29,6 +29,7 @@ from keras_dss.evaluation.report import load_json
 from keras_dss.evaluation.report import off_scale_mean
 from keras_dss.evaluation.report import plot_scale_generalization
 from keras_dss.evaluation.report import save_json
+from keras_dss.evaluation.rescale import applied_factor
 from keras_dss.evaluation.rescale import rescale_image
 from keras_dss.evaluation.rescale import rescale_mask
 from keras_dss.evaluation.rescale import resize_logits
@@ -41,6 +42,7 @@ from keras_dss.evaluation.tiling import predict_tiled
 
 __all__ = [
     "accuracy",
+    "applied_factor",
     "classification_by_scale",
     "confusion_matrix",
     "consistency",

@@ -96,20 +96,32 @@ def format_table(results_by_model, metric="mean_iou", precision=4,
 
     Returns:
         A string. Scales are the union over the models, sorted; a model
-        without a scale shows `-` there.
+        without a scale shows `-` there. When the results record
+        `"input_scales"` (the factor really applied after flooring the
+        sides), an `applied` column shows it, so that scales which gave
+        the same input size are visible (`varies` where the models'
+        results disagree).
     """
     fn = "format_table"
     if not results_by_model:
         raise ValueError(f"{fn}: `results_by_model` is empty.")
     columns = {}
+    applied = {}
     for name, result in results_by_model.items():
         scales, values = _series(fn, name, result, metric)
         columns[name] = {round(s, 9): v for s, v in zip(scales, values)}
+        for s, a in zip(scales, result.get("input_scales") or ()):
+            applied.setdefault(round(s, 9), set()).add(round(float(a), 4))
     rows = sorted({s for column in columns.values() for s in column})
-    header = ["scale", "log2"] + [str(name) for name in columns]
+    header = ["scale", "log2"] + (["applied"] if applied else []) + [
+        str(name) for name in columns]
     body = []
     for s in rows:
         cells = [f"{s:.4g}", f"{math.log2(s):+.2f}"]
+        if applied:
+            values = applied.get(s, set())
+            cells.append(f"{values.pop():.4g}" if len(values) == 1 else
+                         "varies" if values else "-")
         for column in columns.values():
             v = column.get(s, math.nan)
             cells.append("-" if math.isnan(v) else f"{v:.{precision}f}")
@@ -117,7 +129,7 @@ def format_table(results_by_model, metric="mean_iou", precision=4,
     if markdown:
         means = [off_scale_mean(result, metric)
                  for result in results_by_model.values()]
-        body.append(["mean, scales != 1", ""] + [
+        body.append(["mean, scales != 1", ""] + [""] * bool(applied) + [
             "-" if math.isnan(m) else f"{m:.{precision}f}" for m in means])
         lines = ["| " + " | ".join(header) + " |",
                  "|" + "|".join("---:" for _ in header) + "|"]

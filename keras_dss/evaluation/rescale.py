@@ -61,6 +61,26 @@ def scaled_size(size, factor, multiple=1):
     return tuple(out)
 
 
+def applied_factor(size, factor, multiple=1):
+    """The factor an image of `size` is really rescaled by.
+
+    Flooring the sides to a multiple of `multiple` changes the factor, and
+    on small images several nominal factors give the same size (a 128 px
+    image at 0.25, 0.297 and 0.354 becomes 32 px when `multiple` is 16).
+    This is the geometric mean of the two side ratios.
+
+    Args:
+        size: `(height, width)` of the input.
+        factor: the nominal factor.
+        multiple: as in `scaled_size`.
+
+    Returns:
+        A float, `sqrt(height' * width' / (height * width))`.
+    """
+    height, width = scaled_size(size, factor, multiple)
+    return math.sqrt(height * width / (size[0] * size[1]))
+
+
 def _resize_planes(array, size):
     """Pillow bilinear (antialiased when shrinking) on an `(H, W, C)` array."""
     height, width = size

@@ -91,7 +91,7 @@ def _json_float(value):
 def scale_generalization(model, images, masks, scales=None, num_classes=None,
                          multiple=16, foreground_class=None, batch_size=8,
                          ignore_index=None, progress=True, tile=None,
-                         tile_overlap=64):
+                         tile_overlap=64, pad_to=None):
     """Segmentation quality and consistency as a function of input scale.
 
     Args:
@@ -120,6 +120,12 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
             (`predict_tiled`): bounded memory, and the context a model
             trained on crops of that size saw. `None` predicts whole images.
         tile_overlap: minimum overlap of neighbouring tiles.
+        pad_to: if given, a rescaled input with a side shorter than this
+            is padded to this side (edge pixels repeated, image centred)
+            and the logits are cropped back to it, so that a zoomed-out
+            image is seen inside the canvas size the model was trained on
+            rather than as a smaller input. Not the papers' protocol (which
+            predicts the small image as it is); a multiple of `multiple`.
 
     Returns:
         A JSON-serialisable dict: `"scales"`, `"mean_iou"` (nanmean over
@@ -127,8 +133,12 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
         (only with `foreground_class`), `"pixel_accuracy"`, `"consistency"`
         (pixels counted over all images, on the grid of the factor-1
         input), `"num_images"`, `"num_classes"`, `"multiple"`, `"tile"`,
-        `"tile_overlap"` and `"protocol"`; one entry per scale, `None`
-        where a value is `nan`.
+        `"tile_overlap"`, `"input_scales"` (the factor really applied,
+        averaged over the images: flooring to `multiple` moves it, and on
+        small images several scales give the same input size; see
+        `rescale.applied_factor`), `"pad_to"` and `"protocol"`; one entry
+        per scale,
+        `None` where a value is `nan`.
     """
     fn = "scale_generalization"
     images = _as_list(fn, "images", images, (3,))
@@ -178,7 +188,27 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
                 f"must be multiples of `multiple` ({multiple})."
             )
 
+    if pad_to is not None:
+        _check_positive_int(fn, "pad_to", pad_to)
+        if pad_to % multiple:
+            raise ValueError(
+                f"{fn}: `pad_to` ({pad_to}) must be a multiple of "
+                f"`multiple` ({multiple})."
+            )
+
     def run(batch):
+        if pad_to is not None and min(batch.shape[1:3]) < pad_to:
+            height, width = batch.shape[1:3]
+            top, left = (max(pad_to - height, 0) // 2,
+                         max(pad_to - width, 0) // 2)
+            padded = np.pad(batch, (
+                (0, 0), (top, max(pad_to - height, 0) - top),
+                (left, max(pad_to - width, 0) - left), (0, 0)), mode="edge")
+            return run_unpadded(padded)[:, top:top + height,
+                                        left:left + width]
+        return run_unpadded(batch)
+
+    def run_unpadded(batch):
         if tile is None:
             logits = _predict(model, batch)
         else:
@@ -259,11 +289,19 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
             _json_float(metrics.pixel_accuracy(cm)) for cm in cms
         ],
         "consistency": [float(a / c) for a, c in zip(agree, counted)],
+        "input_scales": [
+            float(np.mean([
+                rescale.applied_factor(image.shape[:2], factor, multiple)
+                for image in images
+            ]))
+            for factor in scales
+        ],
         "num_images": len(images),
         "num_classes": int(num_classes),
         "multiple": int(multiple),
         "tile": None if tile is None else int(tile),
         "tile_overlap": None if tile is None else int(tile_overlap),
+        "pad_to": None if pad_to is None else int(pad_to),
         "protocol": (
             "SEU-Net scale generalisation: images rescaled bilinear with "
             "antialias (Pillow, float), masks nearest, sides floored to a "
@@ -273,6 +311,9 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
             + (f"; predicted in {tile} px tiles overlapping by at least "
                f"{tile_overlap} px, each pixel from the tile it is most "
                "central in" if tile is not None else "")
+            + (f"; inputs with a side under {pad_to} px padded to {pad_to} "
+               "px (edge pixels repeated, centred) and the logits cropped "
+               "back" if pad_to is not None else "")
             + "; consistency = agreement of argmax(model(x)) with "
             "argmax(bilinear_resize(model(x_s))) on the grid of x, the "
             "factor-1 input."
