@@ -120,7 +120,7 @@ def format_table(results_by_model, metric="mean_iou", precision=4,
         cells = [f"{s:.4g}", f"{math.log2(s):+.2f}"]
         if applied:
             values = applied.get(s, set())
-            cells.append(f"{values.pop():.4g}" if len(values) == 1 else
+            cells.append(f"{next(iter(values)):.4g}" if len(values) == 1 else
                          "varies" if values else "-")
         for column in columns.values():
             v = column.get(s, math.nan)

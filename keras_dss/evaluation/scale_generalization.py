@@ -137,8 +137,7 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
         averaged over the images: flooring to `multiple` moves it, and on
         small images several scales give the same input size; see
         `rescale.applied_factor`), `"pad_to"` and `"protocol"`; one entry
-        per scale,
-        `None` where a value is `nan`.
+        per scale, `None` where a value is `nan`.
     """
     fn = "scale_generalization"
     images = _as_list(fn, "images", images, (3,))
@@ -199,11 +198,11 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
     def run(batch):
         if pad_to is not None and min(batch.shape[1:3]) < pad_to:
             height, width = batch.shape[1:3]
-            top, left = (max(pad_to - height, 0) // 2,
-                         max(pad_to - width, 0) // 2)
-            padded = np.pad(batch, (
-                (0, 0), (top, max(pad_to - height, 0) - top),
-                (left, max(pad_to - width, 0) - left), (0, 0)), mode="edge")
+            pad_h, pad_w = max(pad_to - height, 0), max(pad_to - width, 0)
+            top, left = pad_h // 2, pad_w // 2
+            padded = np.pad(batch, ((0, 0), (top, pad_h - top),
+                                    (left, pad_w - left), (0, 0)),
+                            mode="edge")
             return run_unpadded(padded)[:, top:top + height,
                                         left:left + width]
         return run_unpadded(batch)
