@@ -1,6 +1,7 @@
 """`tools/ship_weights.py` and `tools/model_card.py`: a trained recipe
 becomes a registered, checksummed weights file with a model card."""
 
+import csv
 import json
 import pathlib
 import sys
@@ -131,6 +132,23 @@ def test_training_continues_from_the_shipped_weights(trained_recipe,
     summary = train_recipe(trained_recipe, epochs=2, verbose=0)
     assert summary["epochs_completed"] == 2
     assert (run / "log.csv").read_text().startswith(shipped_log)
+
+
+def test_continued_run_can_start_at_a_lower_learning_rate(trained_recipe,
+                                                          weights_dir):
+    ship_weights.main([str(trained_recipe), "--weights-dir", str(weights_dir)])
+    with pytest.raises(ValueError, match="from_shipped"):
+        train_recipe(trained_recipe, epochs=2, learning_rate=1e-5, verbose=0)
+    with pytest.raises(ValueError, match="> 0"):
+        train_recipe(trained_recipe, epochs=2, from_shipped=True,
+                     learning_rate=0.0, verbose=0)
+    train_recipe(trained_recipe, epochs=2, from_shipped=True, fresh=True,
+                 learning_rate=1.5e-5, verbose=0)
+    with open(trained_recipe / "run" / "log.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    shipped_rate = float(rows[0]["learning_rate"])
+    assert shipped_rate != pytest.approx(1.5e-5)
+    assert float(rows[1]["learning_rate"]) == pytest.approx(1.5e-5)
 
 
 @pytest.mark.parametrize("shape,expected", [

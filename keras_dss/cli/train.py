@@ -24,6 +24,9 @@ def add_parser(subparsers):
                         help="start a new run from the recipe's shipped "
                         "weights and training_log.csv (continues training "
                         "across machines whose run/ folder is gone)")
+    parser.add_argument("--learning-rate", type=float,
+                        help="with --from-shipped: start at this learning "
+                        "rate instead of the shipped epoch's")
     parser.add_argument("--quiet", action="store_true",
                         help="one line per epoch instead of progress bars")
     parser.set_defaults(handler=run)
@@ -50,6 +53,7 @@ def run(args):
         verbose=2 if args.quiet else "auto",
         limit=args.limit,
         from_shipped=args.from_shipped,
+        learning_rate=args.learning_rate,
     )
     print(json.dumps(summary, indent=2))
     return 0

@@ -170,7 +170,7 @@ def summarize(recipe, run_dir, early_stopped=None):
 
 def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
                  data_parallel=False, verbose="auto", limit=None,
-                 from_shipped=False):
+                 from_shipped=False, learning_rate=None):
     """Trains a recipe, resuming from its last completed epoch.
 
     Every epoch writes a backup (model, optimiser, epoch counter) to
@@ -196,6 +196,10 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         from_shipped: start a new run from the recipe's shipped weights and
             training log (`keras_dss.training.warm_start`), at the epoch
             after the shipped one, with its learning rate.
+        learning_rate: with `from_shipped`, start at this learning rate
+            instead of the shipped epoch's (e.g. a tenth of it, to settle a
+            run whose validation loss has stopped improving). The log's
+            `learning_rate` column records it.
 
     Returns:
         The summary dict (also written to `run/summary.json`).
@@ -206,13 +210,24 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     run_dir = recipe.run_dir
     if fresh and run_dir.exists():
         shutil.rmtree(run_dir)
+    if learning_rate is not None:
+        if not from_shipped:
+            raise ValueError(
+                "learning_rate overrides the start of a run continued from "
+                "the shipped weights; pass from_shipped=True (a new or "
+                "resumed run takes the recipe's or its backup's rate)."
+            )
+        if not learning_rate > 0:
+            raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
     start_weights = None
     if from_shipped:
-        start_weights, shipped_epochs, learning_rate = prepare_run(recipe,
-                                                                   run_dir)
+        start_weights, shipped_epochs, shipped_rate = prepare_run(recipe,
+                                                                  run_dir)
+        learning_rate = learning_rate or shipped_rate
         print(f"{recipe.folder}: continuing from the shipped weights "
               f"({start_weights.name}, epoch {shipped_epochs}, learning rate "
-              f"{learning_rate:g}).")
+              f"{learning_rate:g}; the shipped epoch's was "
+              f"{shipped_rate:g}).")
     run_dir.mkdir(parents=True, exist_ok=True)
     if (run_dir / "done").exists():
         completed = len(read_log(run_dir))
