@@ -35,7 +35,13 @@ def main():
         default="auto",
         help="ScaleMaxPool('max') implementation: the backend's default, "
              "ops.max_pool, or shifted maxima (same values)")
+    parser.add_argument(
+        "--jit-compile", choices=("auto", "true", "false"), default="auto",
+        help="compile()'s jit_compile: Keras' default (XLA on TensorFlow "
+             "and JAX), XLA, or none (TensorFlow graph / eager torch)")
     args = parser.parse_args()
+    jit_compile = {"auto": "auto", "true": True, "false": False}[
+        args.jit_compile]
     if args.max_pool_path != "auto":
         from keras_dss.layers import scale_max_pool
 
@@ -48,6 +54,7 @@ def main():
     model.compile(
         optimizer=keras.optimizers.AdamW(1e-3),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        jit_compile=jit_compile,
     )
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 255, (args.batch, args.side, args.side, args.channels))
@@ -66,7 +73,8 @@ def main():
     print(f"{keras.backend.backend()} {args.model} {json.dumps(args.args)} "
           f"side {args.side} batch {args.batch}: {median * 1000:.0f} ms/step, "
           f"{args.batch / median:.1f} images/s, {model.count_params()} "
-          f"parameters, max-pool path {args.max_pool_path}")
+          f"parameters, max-pool path {args.max_pool_path}, jit_compile "
+          f"{args.jit_compile}")
 
 
 if __name__ == "__main__":

@@ -204,12 +204,17 @@ class ScaleConv2D(keras.layers.Layer):
         s = self.num_scales
         strided = self.strides > 1
         # Levels >= 1 of a strided layer read the input subsampled at phase 0.
-        sub = inputs[:, :, :: self.strides, :: self.strides] if strided else None
+        # One unstack per source, not a slice per level: the gradient of
+        # a slice is a zero-filled input-sized tensor (S of them, summed),
+        # that of an unstack a single stack.
+        full = ops.unstack(inputs, axis=1)
+        sub = (ops.unstack(inputs[:, :, :: self.strides, :: self.strides],
+                           axis=1) if strided else None)
         outputs = []
         for k in range(s):
             available = min(self.scale_size, s - k)
-            source = inputs if (k == 0 or not strided) else sub
-            levels = [source[:, k + i] for i in range(available)]
+            source = full if (k == 0 or not strided) else sub
+            levels = [source[k + i] for i in range(available)]
             x = ops.concatenate(levels, axis=-1) if available > 1 else levels[0]
             kernel = self._level_kernel(self.kernel, available)
             if not strided:
