@@ -204,11 +204,9 @@ class ScaleMaxPool(keras.layers.Layer):
         c = None
         if self.mode == "quadratic":
             c = ops.clip(ops.cast(self.coefficient, inputs.dtype), 1 / 9, 1.0)
-        # One unstack, not a slice per level (whose gradients would be S
-        # zero-filled input-sized tensors).
         levels = [
-            self._pool_level(level, k, c)
-            for k, level in enumerate(ops.unstack(inputs, axis=1))
+            self._pool_level(inputs[:, k], k, c)
+            for k in range(self.num_scales)
         ]
         return ops.stack(levels, axis=1)
 
