@@ -207,9 +207,6 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     from keras_dss.training.data import make_datasets
 
     recipe = load_recipe(folder)
-    run_dir = recipe.run_dir
-    if fresh and run_dir.exists():
-        shutil.rmtree(run_dir)
     if learning_rate is not None:
         if not from_shipped:
             raise ValueError(
@@ -219,6 +216,9 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
             )
         if not learning_rate > 0:
             raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    run_dir = recipe.run_dir
+    if fresh and run_dir.exists():
+        shutil.rmtree(run_dir)
     start_weights = None
     if from_shipped:
         start_weights, shipped_epochs, shipped_rate = prepare_run(recipe,
