@@ -37,8 +37,9 @@ def main():
              "ops.max_pool, or shifted maxima (same values)")
     parser.add_argument(
         "--jit-compile", choices=("auto", "true", "false"), default="auto",
-        help="compile()'s jit_compile: Keras' default (XLA on TensorFlow "
-             "and JAX), XLA, or none (TensorFlow graph / eager torch)")
+        help="compile()'s jit_compile: Keras' default (XLA on JAX, and on "
+             "TensorFlow only when it sees a GPU), XLA, or none (TensorFlow "
+             "graph / eager torch)")
     args = parser.parse_args()
     jit_compile = {"auto": "auto", "true": True, "false": False}[
         args.jit_compile]

@@ -43,6 +43,7 @@ except ImportError:  # run as a script from anywhere
 
 from keras_dss.flops import count_flops
 
+
 class Gain(keras.layers.Layer):
     """`x * g` with a trainable per-channel `g` (ones): makes the backward
     pass of a one-layer sub-model compute its input gradient."""
@@ -89,25 +90,25 @@ def random_batch(model, batch, rng):
     return x, y
 
 
-def time_model(model, batch, repeats, rng):
-    """Median seconds of forward and of forward+backward."""
-    x, y = random_batch(model, batch, rng)
+def medians(model, x, y, repeats, warmup=1):
+    """Median seconds of forward and of forward+backward on `(x, y)`."""
     times = timing.interleaved({
         "fwd": lambda: model.predict_on_batch(x),
         "train": lambda: model.train_on_batch(x, y),
-    }, repeats, warmup=1)
+    }, repeats, warmup=warmup)
     return {k: statistics.median(v) for k, v in times.items()}
+
+
+def time_model(model, batch, repeats, rng):
+    """`medians` of a sub-model on a random batch."""
+    return medians(model, *random_batch(model, batch, rng), repeats)
 
 
 def profile(name, depth, cfg, repeats, progress=True):
     """Per-layer times of one network; returns `(rows, fused)`."""
     network = build(name, depth, cfg)
-    x, y = batch_data(cfg, cfg["batch"])
-    fused = timing.interleaved({
-        "fwd": lambda: network.predict_on_batch(x),
-        "train": lambda: network.train_on_batch(x, y),
-    }, repeats, warmup=2)
-    fused = {k: statistics.median(v) for k, v in fused.items()}
+    fused = medians(network, *batch_data(cfg, cfg["batch"]), repeats,
+                    warmup=2)
     flops = {row.name: row.flops or 0 for row in
              count_flops(network, batch_size=cfg["batch"]).rows}
     layers = [layer for layer in network.layers
