@@ -19,6 +19,7 @@ from PIL import Image
 
 import keras_dss_cli
 from keras_dss import zoo
+from keras_dss.zoo.weights_files import sha256_of
 
 TINY = {"filters": 2, "depth": 1, "num_scales": 2}
 
@@ -138,6 +139,31 @@ def test_evaluate_several_models_writes_a_comparison(pets_folder, tiny_weights,
                    *common) == 0
     again = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
     assert again["scales"] == [1.0] and again["mean_iou"][0] != 0.456
+
+
+def test_evaluate_reuse_requires_the_same_weights_file(
+        pets_folder, tiny_weights, tmp_path, capsys):
+    weights = tmp_path / "tiny.weights.h5"  # a copy: the fixture is shared
+    weights.write_bytes(tiny_weights.read_bytes())
+    common = ["evaluate", f"SEUNet:{weights}", "--data", pets_folder,
+              "--dataset", "oxford_iiit_pet", "--scales", 1, "--limit", 2,
+              "--out", tmp_path, "--no-progress",
+              "--model-args", json.dumps(TINY), "--reuse"]
+    assert run_cli(*common) == 0
+    saved = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert saved["weights_sha256"] == sha256_of(weights)
+    capsys.readouterr()
+    assert run_cli(*common) == 0
+    assert "reusing" in capsys.readouterr().out
+    # Weights retrained into the same path: the saved result is stale.
+    keras.utils.set_random_seed(11)
+    zoo.SEUNet(**TINY).save_weights(str(weights))
+    assert run_cli(*common) == 0
+    out = capsys.readouterr().out
+    assert "reusing" not in out and "computed from other weights" in out
+    again = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    assert again["weights_sha256"] == sha256_of(weights)
+    assert again["weights_sha256"] != saved["weights_sha256"]
 
 
 def test_evaluate_requires_weights(tmp_path, capsys):

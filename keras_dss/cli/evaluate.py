@@ -54,8 +54,9 @@ def add_parser(subparsers):
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--reuse", action="store_true",
                         help="take a model's result from <out>/<model>_"
-                        "<weights>.json when it was computed on the same "
-                        "data set, scales and number of images (to add a "
+                        "<weights>.json when it was computed from the same "
+                        "weights file (sha256), data set, scales and number "
+                        "of images (to add a "
                         "model to a comparison without recomputing)")
     models.add_model_args_option(parser)
     parser.set_defaults(handler=run)
@@ -103,7 +104,9 @@ def run(args):
     for constructor, weights in args.model:
         label = f"{constructor}:{weights}"
         stem = f"{constructor}_{pathlib.Path(weights).name.split('.')[0]}"
-        previous = _reusable(out / f"{stem}.json", args, task, data, dataset)
+        sha256 = models.weights_sha256((constructor, weights))
+        previous = _reusable(out / f"{stem}.json", args, task, data, dataset,
+                             sha256)
         if previous is not None:
             print(f"{label}: reusing {out / (stem + '.json')}")
             results[label] = previous
@@ -115,7 +118,8 @@ def run(args):
             progress=not args.no_progress, **options,
         )
         result.update({"model": constructor, "weights": weights,
-                       "dataset": dataset, "limit": args.limit})
+                       "weights_sha256": sha256, "dataset": dataset,
+                       "limit": args.limit})
         results[label] = result
         evaluation.save_json(result, out / f"{stem}.json")
         if task.kind == "segmentation":
@@ -137,8 +141,8 @@ def run(args):
     return 0
 
 
-def _reusable(path, args, task, data, dataset):
-    """A saved result for the same data set, scales and image count."""
+def _reusable(path, args, task, data, dataset, sha256):
+    """A saved result of the same weights file, data set, scales and images."""
     import math
 
     from keras_dss import evaluation
@@ -146,6 +150,11 @@ def _reusable(path, args, task, data, dataset):
     if not args.reuse or not path.exists():
         return None
     result = evaluation.load_json(path)
+    if result.get("weights_sha256") != sha256:
+        print(f"{path}: not reused, it was computed from other weights "
+              f"(sha256 {result.get('weights_sha256') or 'not recorded'}, "
+              f"now {sha256})")
+        return None
     if result.get("dataset") != dataset:
         return None
     if task.kind != "segmentation":

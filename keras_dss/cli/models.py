@@ -88,3 +88,18 @@ def is_weights_path_spec(weights):
     from keras_dss.zoo.loading import is_weights_path
 
     return is_weights_path(weights)
+
+
+def weights_sha256(spec):
+    """The sha256 of the weights file a parsed `(constructor, weights)` names.
+
+    A registered name gives its registry checksum (the file is verified
+    against it when loaded); a path gives the digest of that file.
+    """
+    from keras_dss.zoo import registry
+    from keras_dss.zoo.weights_files import sha256_of
+
+    constructor, weights = spec
+    if is_weights_path_spec(weights):
+        return sha256_of(weights)
+    return registry.get_weights_info(constructor, weights).sha256
