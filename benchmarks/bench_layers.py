@@ -5,7 +5,8 @@
 - `ScaleMaxPool` ("max", "quadratic", "subsample") vs `MaxPooling2D(2)` on
   the `(B*S, H, W, C)`-folded tensor; `ScaleMaxPool("max")`'s
   `ops.max_pool` path vs its generic path (which of the two a backend
-  uses is `scale_max_pool.FAST_MAX_POOL_BACKENDS`).
+  uses is `scale_max_pool.FAST_MAX_POOL_BACKENDS`); its levels read with
+  one `ops.unstack` (what it does) vs one slice per level.
 - `ScaleUpSample` (bilinear) vs `UpSampling2D` (bilinear) on the folded
   tensor.
 - `Projection("max")` vs `ops.max` over the scale axis.
@@ -90,6 +91,21 @@ class GenericScaleMaxPool(ScaleMaxPool):
         return False
 
 
+class SlicedScaleMaxPool(ScaleMaxPool):
+    """`ScaleMaxPool` reading its levels with a slice `inputs[:, k]` per
+    level (its code before 2026-12-03) instead of one `ops.unstack`: same
+    values; measures what the slices' gradients cost."""
+
+    def call(self, inputs):
+        self._check_input(inputs.shape)
+        c = None
+        if self.mode == "quadratic":
+            c = ops.clip(ops.cast(self.coefficient, inputs.dtype), 1 / 9, 1.0)
+        levels = [self._pool_level(inputs[:, k], k, c)
+                  for k in range(self.num_scales)]
+        return ops.stack(levels, axis=1)
+
+
 class ReduceMax(keras.layers.Layer):
     """`ops.max(x, axis=1)`."""
 
@@ -120,6 +136,8 @@ def cases(quick):
         yield (f"pool max, fast path vs generic {tag}",
                FastScaleMaxPool, GenericScaleMaxPool,
                five, five)
+        yield (f"pool max, levels by unstack vs slices {tag}",
+               ScaleMaxPool, SlicedScaleMaxPool, five, five)
         half = hw // 2
         yield (f"upsample bilinear B{b} S{s} {half}->{hw}px C{c}",
                lambda: ScaleUpSample(2),

@@ -118,6 +118,27 @@ def test_max_pool_matches_dilated_window_reference(pool_size, spatial, fast):
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["max_pool", "shifted"])
+def test_max_pool_after_dilated_conv_at_a_second_image_size(fast):
+    """A model predicting a second size is traced with unknown sides. On
+    TensorFlow the graph optimiser then folded a level's height, read after
+    a dilated `ScaleConv2D`, to the first size's value, and the pooled
+    levels came out too short (or failed to stack)."""
+    inputs = keras.Input((None, None, 3))
+    features = keras_dss.ScaleConv2D(4, 3)(keras_dss.ScaleSpaceLift(2)(inputs))
+    pool = keras_dss.ScaleMaxPool(strides=2, mode="max")
+    pool._use_fast_path = lambda: fast
+    pooled = keras.Model(inputs, pool(features))
+    conv = keras.Model(inputs, features)
+    for h in (16, 24):
+        x = RNG.normal(size=(2, h, 16, 3)).astype("float32")
+        got = pooled.predict(x, batch_size=2, verbose=0)
+        f = conv.predict(x, batch_size=2, verbose=0)
+        want = reference.dilated_max_pool(f, pool_size=2, strides=2)
+        assert got.shape == want.shape == (2, 2, h // 2, 8, 4)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+
+
 def test_quadratic_pool_matches_max_plus_reference():
     f = RNG.normal(size=(1, 3, 12, 8, 2))
     layer = keras_dss.ScaleMaxPool(mode="quadratic")
