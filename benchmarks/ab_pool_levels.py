@@ -1,0 +1,65 @@
+"""Same-run A/B: the SEUNet of `bench_network.py` (depth 4, 16 filters,
+128 px, batch 8) with `ScaleMaxPool` reading its levels by one unstack
+(what it does) vs one slice per level (`bench_layers.SlicedScaleMaxPool`),
+same weights, interleaved training steps and forwards.
+
+    KERAS_BACKEND=tensorflow python benchmarks/ab_pool_levels.py [--quick]
+"""
+
+import keras
+import numpy as np
+
+try:
+    from benchmarks import timing
+    from benchmarks.bench_layers import SlicedScaleMaxPool
+except ImportError:  # run as a script from anywhere
+    import timing
+    from bench_layers import SlicedScaleMaxPool
+
+from keras_dss import ScaleMaxPool
+from keras_dss import zoo
+from keras_dss.zoo import families
+
+
+def build(pool_class, **kwargs):
+    """A SEUNet whose pooling layers are `pool_class`."""
+    original = families.ScaleMaxPool
+    families.ScaleMaxPool = pool_class
+    try:
+        return zoo.SEUNet(**kwargs)
+    finally:
+        families.ScaleMaxPool = original
+
+
+def main(argv=None):
+    p = timing.parser(__doc__.splitlines()[0])
+    args = p.parse_args(argv)
+    side, batch = (32, 2) if args.quick else (128, 8)
+    repeats = args.repeats or (2 if args.quick else 5)
+    warmup = args.warmup or (1 if args.quick else 2)
+    print(timing.format_environment(timing.environment()))
+    kwargs = dict(num_classes=3, filters=16, depth=4)
+    keras.utils.set_random_seed(0)
+    unstack = build(ScaleMaxPool, **kwargs)
+    slices = build(SlicedScaleMaxPool, **kwargs)
+    assert any(isinstance(l, SlicedScaleMaxPool) for l in slices.layers)
+    assert not any(isinstance(l, SlicedScaleMaxPool) for l in unstack.layers)
+    slices.set_weights(unstack.get_weights())
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 255, (batch, side, side, 3)).astype("float32")
+    labels = rng.integers(0, 3, (batch, side, side))
+    y = keras.utils.to_categorical(labels, 3).astype("float32")
+    r = timing.compare_models(unstack, slices,
+                              {"candidate": (x, y), "baseline": (x, y)},
+                              repeats, warmup)
+    print(f"\nB{batch} {side} px, medians of {repeats} after {warmup} warm-up")
+    print("| phase | unstack ms | slices ms | ratio | ratio of minima |")
+    print("|---|---:|---:|---:|---:|")
+    for phase in ("fwd", "train"):
+        s = r[phase]
+        print(f"| {phase} | {s['candidate_ms']:.1f} | {s['baseline_ms']:.1f} "
+              f"| {s['ratio']:.3f} | {s['min_ratio']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
