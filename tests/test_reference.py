@@ -122,8 +122,8 @@ def test_max_pool_matches_dilated_window_reference(pool_size, spatial, fast):
 def test_max_pool_after_dilated_conv_at_a_second_image_size(fast):
     """A model predicting a second size is traced with unknown sides. On
     TensorFlow the graph optimiser then folded a level's height, read after
-    a dilated `ScaleConv2D`, to the first size's value, and the pooled
-    levels came out too short (or failed to stack)."""
+    a dilated `ScaleConv2D`, to a wrong constant (16 for 24 rows), and the
+    pooled levels came out too short (or failed to stack)."""
     inputs = keras.Input((None, None, 3))
     features = keras_dss.ScaleConv2D(4, 3)(keras_dss.ScaleSpaceLift(2)(inputs))
     pool = keras_dss.ScaleMaxPool(strides=2, mode="max")
