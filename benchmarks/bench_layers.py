@@ -96,14 +96,8 @@ class SlicedScaleMaxPool(ScaleMaxPool):
     level (its code before 2026-12-03) instead of one `ops.unstack`: same
     values; measures what the slices' gradients cost."""
 
-    def call(self, inputs):
-        self._check_input(inputs.shape)
-        c = None
-        if self.mode == "quadratic":
-            c = ops.clip(ops.cast(self.coefficient, inputs.dtype), 1 / 9, 1.0)
-        levels = [self._pool_level(inputs[:, k], k, c)
-                  for k in range(self.num_scales)]
-        return ops.stack(levels, axis=1)
+    def _split_levels(self, inputs):
+        return [inputs[:, k] for k in range(self.num_scales)]
 
 
 class ReduceMax(keras.layers.Layer):

@@ -209,14 +209,20 @@ class ScaleMaxPool(keras.layers.Layer):
         c = None
         if self.mode == "quadratic":
             c = ops.clip(ops.cast(self.coefficient, inputs.dtype), 1 / 9, 1.0)
-        # One unstack, not a slice per level (whose gradients would be S
-        # zero-filled input-sized tensors: TensorFlow training step 0.45-0.53x
-        # and torch 0.67-0.88x the slices' time, bench_layers.py).
         levels = [
             self._pool_level(level, k, c)
-            for k, level in enumerate(ops.unstack(inputs, axis=1))
+            for k, level in enumerate(self._split_levels(inputs))
         ]
         return ops.stack(levels, axis=1)
+
+    def _split_levels(self, inputs):
+        """The `(B, H, W, C)` levels of a 5-D input.
+
+        One unstack, not a slice per level (whose gradients would be S
+        zero-filled input-sized tensors: TensorFlow training step
+        0.45-0.53x and torch 0.67-0.88x the slices' time, bench_layers.py).
+        """
+        return ops.unstack(inputs, axis=1)
 
     def compute_output_shape(self, input_shape):
         # Symbolic calls of a built layer reach this method, not call().
