@@ -18,10 +18,12 @@ batch 8:
 and without a `keras.RematScope` around model construction:
 `--remat-mode full` (every layer) or `scale_conv` (`mode="list_of_layers"`
 naming only the `ScaleConv2D` layers; the UNet has none and shows the
-noise of the measurement).
+noise of the measurement), or with `keras_dss.rematerialize` (`chains`:
+each straight conv-BN-ReLU chain recomputed in the backward pass, both
+models).
 
     KERAS_BACKEND=torch python benchmarks/bench_network.py [--quick]
-        [--depth 4 3] [--remat [--remat-mode full|scale_conv]]
+        [--depth 4 3] [--remat [--remat-mode full|scale_conv|chains]]
         [--no-memory] [--json OUT]
 """
 
@@ -39,6 +41,7 @@ except ImportError:  # run as a script from anywhere
     import timing
 
 from keras_dss.flops import count_flops
+from keras_dss.remat import rematerialize
 from keras_dss.zoo import SEUNet
 from keras_dss.zoo import UNet
 
@@ -73,7 +76,9 @@ def build(name, depth, cfg, remat=None):
             return SEUNet(num_scales=cfg["num_scales"], **common)
         return UNet(**common)
 
-    if remat:
+    if remat == "chains":
+        model = rematerialize(make())
+    elif remat:
         with remat_scope(remat, make):
             model = make()
     else:
@@ -96,6 +101,9 @@ def batch_data(cfg, batch, seed=0):
 def child(args, cfg):
     """Trains one model for two steps; prints its memory as JSON."""
     model = build(args.child, args.depth[0], cfg, remat=args.remat_child)
+    if args.remat_child == "chains":
+        assert any(type(layer).__name__ == "RematChain"
+                   for layer in model.layers)
     if args.remat_child == "scale_conv":
         matched = [layer for layer in model._flatten_layers()
                    if layer._remat_mode
@@ -227,9 +235,12 @@ def remat_table(depths, cfg, quick, mode):
                                  mb(m["peak_rss"]),
                                  mb(m["peak_rss"] - m["rss_after_build"]),
                                  mb(m["device_peak"]), m["step_s"]])
-    scope = ("`keras.RematScope(mode='full')`" if mode == "full" else
-             "`keras.RematScope(mode='list_of_layers')` on the ScaleConv2D "
-             "layers")
+    scope = {
+        "full": "`keras.RematScope(mode='full')`",
+        "scale_conv": "`keras.RematScope(mode='list_of_layers')` on the "
+                      "ScaleConv2D layers",
+        "chains": "`keras_dss.rematerialize`: conv-BN-ReLU chains",
+    }[mode]
     print(f"\n## Rematerialisation ({scope})\n")
     print(timing.markdown_table(
         ["model", "depth", "remat", "batch", "peak RSS MB",
@@ -270,9 +281,9 @@ def main(argv=None):
                    help="skip the per-model memory subprocesses")
     p.add_argument("--child", choices=("seunet", "unet"), help="internal")
     p.add_argument("--batch", type=int, default=None, help="internal")
-    p.add_argument("--remat-mode", choices=("full", "scale_conv"),
+    p.add_argument("--remat-mode", choices=("full", "scale_conv", "chains"),
                    default="full", help="what --remat rematerialises")
-    p.add_argument("--remat-child", choices=("full", "scale_conv"),
+    p.add_argument("--remat-child", choices=("full", "scale_conv", "chains"),
                    default=None, help="internal")
     args = p.parse_args(argv)
     cfg = QUICK if args.quick else FULL

@@ -11,5 +11,7 @@ from keras_dss.layers import ScaleDropout
 from keras_dss.layers import ScaleMaxPool
 from keras_dss.layers import ScaleSpaceLift
 from keras_dss.layers import ScaleUpSample
+from keras_dss.remat import RematChain
+from keras_dss.remat import rematerialize
 
 __version__ = "0.1.0"
