@@ -1,4 +1,4 @@
-"""Rematerialisation: trade compute for training memory on every backend.
+"""Rematerialisation: trade compute for training memory.
 
 `keras.RematScope(mode="full")` wraps each layer's call on its own, which
 saves nothing in a conv -> batch norm -> ReLU network (every layer's output
@@ -8,8 +8,11 @@ instead runs each straight chain of convolutions, batch normalisations and
 activations as one `keras.remat` function: the backward pass keeps only the
 chain's input and recomputes the rest, and batch-norm statistics leave the
 function as outputs, so the moving averages are updated outside it (never
-twice, and without a traced `training` flag).
+twice, and without a traced `training` flag). It saves memory on
+TensorFlow and PyTorch; XLA's CPU compiler undoes it on JAX (BENCHMARKS.md).
 """
+
+import collections
 
 import keras
 from keras import ops
@@ -164,9 +167,7 @@ def _single_use_chains(model):
         for tensor in node.input_tensors:
             consumers.setdefault(id(tensor), []).append(node)
     outputs = {id(t) for t in keras.tree.flatten(model.outputs)}
-    calls = {}
-    for node in nodes:
-        calls[id(node.operation)] = calls.get(id(node.operation), 0) + 1
+    calls = collections.Counter(id(node.operation) for node in nodes)
 
     def fusable(node):
         layer = node.operation
@@ -181,16 +182,16 @@ def _single_use_chains(model):
             return None
         return users[0] if fusable(users[0]) else None
 
-    has_predecessor = set()
-    for node in nodes:
-        if fusable(node) and successor(node) is not None:
-            has_predecessor.add(id(successor(node)))
+    successors = {id(node): successor(node) for node in nodes
+                  if fusable(node)}
+    has_predecessor = {id(next_node) for next_node in successors.values()
+                       if next_node is not None}
     chains = []
     for node in nodes:
-        if not fusable(node) or id(node) in has_predecessor:
+        if id(node) not in successors or id(node) in has_predecessor:
             continue
         chain = [node.operation]
-        while (node := successor(node)) is not None:
+        while (node := successors[id(node)]) is not None:
             chain.append(node.operation)
         if len(chain) > 1 and any(isinstance(l, _CONVOLUTIONS) for l in chain):
             chains.append(chain)
@@ -221,7 +222,7 @@ def rematerialize(model):
     model = keras_dss.zoo.SEUNet(input_shape=(128, 128, 3), num_classes=3)
     lean = keras_dss.rematerialize(model)
     lean.compile("adam", "sparse_categorical_crossentropy")
-    lean.fit(images, masks, batch_size=16)   # about half the peak memory
+    lean.fit(images, masks, batch_size=16)   # TF/torch: ~0.6x the peak memory
     model.save_weights("seunet.weights.h5")  # same variables
     ```
     """
