@@ -21,14 +21,15 @@ from keras_dss import zoo
 from keras_dss.zoo import families
 
 
-def build(pool_class, **kwargs):
-    """A SEUNet whose pooling layers are `pool_class`."""
-    original = families.ScaleMaxPool
-    families.ScaleMaxPool = pool_class
+def build(layer_class, replaces="ScaleMaxPool", **kwargs):
+    """A SEUNet whose `replaces` layers (a `keras_dss` class name) are
+    `layer_class`."""
+    original = getattr(families, replaces)
+    setattr(families, replaces, layer_class)
     try:
         return zoo.SEUNet(**kwargs)
     finally:
-        families.ScaleMaxPool = original
+        setattr(families, replaces, original)
 
 
 def main(argv=None):

@@ -61,6 +61,12 @@ CONV_CASES = [
     (2, 2, "zero", 5, (16, 22)),
     (2, 2, "zero", 4, (12, 12)),
     (3, 1, "replicate", 1, (9, 7)),
+    # Coarse levels whose dilation reaches the image side: only the tap at
+    # offset 0 reads the image on that axis (both axes, one, even kernels).
+    (2, 1, "zero", 3, (8, 6)),
+    (1, 1, "replicate", 3, (8, 20)),
+    (2, 2, "zero", 5, (6, 6)),
+    (2, 1, "zero", 4, (4, 9)),
 ]
 
 

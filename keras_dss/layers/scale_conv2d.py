@@ -168,9 +168,16 @@ class ScaleConv2D(keras.layers.Layer):
                 kernel = kernel[:, :, :available]
         return ops.reshape(kernel, (kh, kw, available * cin, cout))
 
+    @staticmethod
+    def _drop_padding_taps(x, kernel, dilation):
+        # A method, so that a subclass (benchmarks/ab_padding_taps.py) can
+        # keep every tap.
+        return drop_padding_taps(x, kernel, dilation)
+
     def _correlate(self, x, kernel, dilation, strides):
         """Zero-padded correlation sampling phase 0, offsets as documented."""
-        kh, kw = self.kernel_size
+        kernel = self._drop_padding_taps(x, kernel, dilation)
+        kh, kw = kernel.shape[0], kernel.shape[1]
         if kh == 1 and kw == 1 and strides > 1:
             # Sampling first is exact for 1x1 kernels and skips the discarded
             # outputs. It also avoids oneDNN 3.x's weight gradient of a
@@ -274,3 +281,26 @@ class ScaleConv2D(keras.layers.Layer):
             }
         )
         return config
+
+
+def drop_padding_taps(x, kernel, dilation):
+    """The kernel without the rows or columns that only ever read padding.
+
+    Tap offsets are multiples of `dilation`; on an axis of static length at
+    most `dilation` every tap but offset 0 falls outside the image for every
+    output position, so it multiplies zeros. Dropping those taps is exact and
+    skips work that dilated convolutions on small maps (the coarse levels at
+    the bottleneck) pay in full, and more on TensorFlow's CPU kernels.
+
+    Args:
+        x: the `(batch, height, width, channels)` input of one level.
+        kernel: its `(kh, kw, in, out)` kernel.
+        dilation: the level's dilation.
+    """
+    for axis in (0, 1):
+        size, taps = x.shape[axis + 1], kernel.shape[axis]
+        if size is not None and taps > 1 and dilation >= size:
+            centre = (taps - 1) // 2  # the tap at offset 0
+            kernel = (kernel[centre : centre + 1] if axis == 0
+                      else kernel[:, centre : centre + 1])
+    return kernel
