@@ -8,9 +8,9 @@ steps and forwards.
 """
 
 try:
-    from benchmarks.ab_pool_levels import compare_seunets
+    from benchmarks.ab_seunet import compare_seunets
 except ImportError:  # run as a script from anywhere
-    from ab_pool_levels import compare_seunets
+    from ab_seunet import compare_seunets
 
 from keras_dss import ScaleConv2D
 

@@ -775,6 +775,49 @@ def test_random_affine_crop():
         RandomAffineCrop(8, 8, rotation=270)
 
 
+def test_random_affine_crop_sizes_one_per_batch():
+    images, masks = block_masks()
+    data = {"images": images, "segmentation_masks": masks}
+    layer = RandomAffineCrop(sizes=[16, (24, 20), 32], seed=0)
+    shapes = set()
+    for _ in range(30):
+        out = layer(dict(data))
+        out_images = keras.ops.convert_to_numpy(out["images"])
+        out_masks = keras.ops.convert_to_numpy(out["segmentation_masks"])
+        assert out_images.shape[:3] == out_masks.shape[:3]
+        shapes.add(out_images.shape)
+        # No rotation or rescale: each example is an integer window of its
+        # input, the same window for the image and the mask.
+        h, w = out_images.shape[1:3]
+        for k in range(len(images)):
+            windows = [
+                (i, j) for i in range(33 - h) for j in range(33 - w)
+                if np.array_equal(out_masks[k], masks[k, i:i + h, j:j + w])
+                and np.array_equal(out_images[k], images[k, i:i + h, j:j + w])
+            ]
+            assert windows, (k, h, w)
+    assert shapes == {(4, 16, 16, 3), (4, 24, 20, 3), (4, 32, 32, 3)}
+    # Inference: the first size, centred.
+    centred = keras.ops.convert_to_numpy(layer(images, training=False))
+    np.testing.assert_array_equal(centred, images[:, 8:24, 8:24])
+    again = RandomAffineCrop.from_config(layer.get_config())
+    assert again.sizes == [(16, 16), (24, 20), (32, 32)]
+    assert layer.compute_output_shape((4, 32, 32, 3)) == (4, None, None, 3)
+    pipeline = segmentation_augmentation(
+        crop_sizes=[8, 12], rotation=0, contrast=0, flip=False, seed=3
+    )
+    sides = {augment(pipeline, images, masks)[0].shape[1] for _ in range(12)}
+    assert sides == {8, 12}
+    with pytest.raises(ValueError, match="sizes"):
+        RandomAffineCrop(sizes=[])
+    with pytest.raises(ValueError, match="sizes"):
+        RandomAffineCrop(sizes=[(8, 0)])
+    with pytest.raises(ValueError, match="not both"):
+        RandomAffineCrop(8, 8, sizes=[8])
+    with pytest.raises(ValueError, match="not both"):
+        segmentation_augmentation(crop_size=8, crop_sizes=[8, 16])
+
+
 def test_augmentation_bad_arguments():
     with pytest.raises(ValueError, match="crop_size"):
         segmentation_augmentation(crop_size=(0, 4))

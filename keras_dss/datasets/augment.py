@@ -16,6 +16,7 @@ FLIPS = {
 
 def segmentation_augmentation(
     crop_size=None,
+    crop_sizes=None,
     flip=True,
     rotation=10,
     contrast=0.1,
@@ -34,7 +35,8 @@ def segmentation_augmentation(
     1. `keras.layers.RandomFlip`;
     2. `RandomAffineCrop`: per example, rotation by up to `rotation`
        degrees, rescale by a factor in `scale_jitter`, random crop to
-       `crop_size` (reflection fills what comes from outside the image);
+       `crop_size`, or each batch to one of `crop_sizes` (reflection
+       fills what comes from outside the image);
        one affine map, bilinear for images and nearest for masks, so masks
        keep their label values (an ignore value such as 255 included);
     3. `RandomElasticDeformation` (when `elastic` is given): a smooth
@@ -46,6 +48,9 @@ def segmentation_augmentation(
     Args:
         crop_size: int or `(height, width)` of the output, or `None` to
             keep the input size.
+        crop_sizes: `None`, or a list of crop sizes (ints or `(height,
+            width)`), one drawn per batch: training on several canvas
+            sizes at one scale. Excludes `crop_size`.
         flip: `True` (= `"horizontal"`), `"vertical"`,
             `"horizontal_and_vertical"`, or `False`.
         rotation: largest rotation angle in degrees, in [0, 180] (0
@@ -62,6 +67,11 @@ def segmentation_augmentation(
     """
     name = "segmentation_augmentation"
     crop = check_size(name, "crop_size", crop_size)
+    if crop_sizes is not None and crop is not None:
+        raise ValueError(
+            f"{name}: give `crop_size` or `crop_sizes`, not both (got "
+            f"{crop_size!r} and {crop_sizes!r})."
+        )
     if flip is not False and flip not in FLIPS:
         raise ValueError(
             f"{name}: `flip` must be True, False or one of "
@@ -87,11 +97,15 @@ def segmentation_augmentation(
                 FLIPS[flip], seed=layer_seed(0), dtype="float32"
             )
         )
-    if rotation or crop is not None or scale_jitter is not None:
+    if (
+        rotation or crop is not None or crop_sizes is not None
+        or scale_jitter is not None
+    ):
         height, width = crop if crop is not None else (None, None)
         layers.append(
             RandomAffineCrop(
-                height, width, rotation, scale_jitter, seed=layer_seed(1)
+                height, width, rotation, scale_jitter, sizes=crop_sizes,
+                seed=layer_seed(1),
             )
         )
     if elastic is not None:

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_dss.datasets.checks import check_size
 from keras_dss.datasets.pipeline_data import merge_pipeline_data
 from keras_dss.datasets.pipeline_data import split_pipeline_data
 
@@ -22,8 +23,10 @@ class RandomAffineCrop(keras.layers.Layer):
     by `keras.ops.image.affine_transform` on the active backend: bilinear
     for `"images"`, nearest for `"segmentation_masks"` (so masks keep their
     label values, including an ignore value such as 255), and exactly the
-    same map for both. With `training=False` there is no rotation or
-    rescale and the crop is centred.
+    same map for both. With `sizes`, each batch is cropped to a size drawn
+    uniformly from that list (one size per batch, so a batch stays one
+    array; training on several canvas sizes). With `training=False` there
+    is no rotation or rescale, the crop is centred, and of the first size.
 
     One layer, rather than Keras' `RandomRotation` + `RandomZoom` +
     `RandomCrop`: a single interpolation, one crop offset per example
@@ -42,7 +45,9 @@ class RandomAffineCrop(keras.layers.Layer):
         rotation: largest rotation angle in degrees, in [0, 180].
         scale_range: `(low, high)` scale factors, `0 < low <= high`, or
             `None` for no rescaling.
-        seed: seed of the random angles, factors and offsets.
+        sizes: `None`, or a list of crop sizes (ints or `(height, width)`)
+            to draw one from per batch (then `height` and `width` must be `None`).
+        seed: seed of the random angles, factors, sizes and offsets.
         **kwargs: base `Layer` arguments (the dtype defaults to float32).
 
     Input:
@@ -68,6 +73,7 @@ class RandomAffineCrop(keras.layers.Layer):
         width=None,
         rotation=0,
         scale_range=None,
+        sizes=None,
         seed=None,
         **kwargs,
     ):
@@ -102,8 +108,17 @@ class RandomAffineCrop(keras.layers.Layer):
                     f"{name}: `scale_range` must be None or (low, high) with "
                     f"0 < low <= high, got {scale_range!r}."
                 )
+        if sizes is not None:
+            sizes = _check_sizes(name, sizes)
+            if height is not None or width is not None:
+                raise ValueError(
+                    f"{name}: give either `sizes` or `height` and `width`, "
+                    f"not both (got sizes={sizes!r}, height={height!r}, "
+                    f"width={width!r})."
+                )
         self.height = height
         self.width = width
+        self.sizes = sizes
         self.rotation = rotation
         self.scale_range = scale_range
         self.seed = seed
@@ -113,8 +128,11 @@ class RandomAffineCrop(keras.layers.Layer):
 
     def _transforms(self, batch, height, width, training):
         """Per-example transforms `(B, 8)` mapping output to input pixels."""
-        out_h, out_w = self.height or height, self.width or width
         rng = self._rng
+        out_h, out_w = self.height or height, self.width or width
+        if self.sizes is not None:
+            pick = rng.integers(len(self.sizes)) if training else 0
+            out_h, out_w = self.sizes[pick]
         scales = np.ones(batch)
         angles = np.zeros(batch)
         if training and self.scale_range is not None:
@@ -178,6 +196,10 @@ class RandomAffineCrop(keras.layers.Layer):
                 for key, shape in input_shape.items()
             }
         batch, height, width, channels = input_shape
+        if self.sizes is not None:
+            same = len(set(self.sizes)) == 1
+            height, width = self.sizes[0] if same else (None, None)
+            return (batch, height, width, channels)
         return (batch, self.height or height, self.width or width, channels)
 
     def get_config(self):
@@ -188,10 +210,24 @@ class RandomAffineCrop(keras.layers.Layer):
                 "width": self.width,
                 "rotation": self.rotation,
                 "scale_range": self.scale_range,
+                "sizes": None if self.sizes is None else [
+                    list(size) for size in self.sizes],
                 "seed": self.seed,
             }
         )
         return config
+
+
+def _check_sizes(name, sizes):
+    """`sizes` as a list of `(height, width)` int pairs, or a ValueError."""
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or (
+        len(sizes) == 0
+    ):
+        raise ValueError(
+            f"{name}: `sizes` must be a non-empty list of sizes, got "
+            f"{sizes!r}."
+        )
+    return [check_size(name, "sizes", size) for size in sizes]
 
 
 def _symmetric_pad(x, axis, after):
