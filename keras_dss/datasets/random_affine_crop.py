@@ -46,7 +46,8 @@ class RandomAffineCrop(keras.layers.Layer):
         scale_range: `(low, high)` scale factors, `0 < low <= high`, or
             `None` for no rescaling.
         sizes: `None`, or a list of crop sizes (ints or `(height, width)`)
-            to draw one from per batch (then `height` and `width` must be `None`).
+            to draw one from per batch; `height` and `width` must then be
+            `None`.
         seed: seed of the random angles, factors, sizes and offsets.
         **kwargs: base `Layer` arguments (the dtype defaults to float32).
 
