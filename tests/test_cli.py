@@ -357,3 +357,48 @@ def test_evaluate_in_tiles(pets_folder, tiny_weights, tmp_path, capsys):
                 "--tile-overlap", 32, "--out", tmp_path)
     assert exit_info.value.code == 2
     assert "--tile-overlap must be in [0, --tile)" in capsys.readouterr().err
+
+
+def test_evaluate_on_the_validation_split(pets_folder, tiny_weights, tmp_path,
+                                          capsys):
+    from keras_dss import datasets
+    from keras_dss import evaluation
+    from keras_dss.cli.models import required_multiple
+    from keras_dss.training.tasks import get_task
+
+    code = run_cli("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+                   "--dataset", "oxford_iiit_pet", "--scales", 0.5, 1,
+                   "--split", "validation", "--out", tmp_path,
+                   "--no-progress", "--model-args", json.dumps(TINY))
+    assert code == 0
+    result = json.loads((tmp_path / "SEUNet_tiny.json").read_text())
+    # The recipes' split of the 10 training images: 2 held out.
+    images, masks = datasets.load_oxford_iiit_pet(pets_folder, "train")
+    _, val = datasets.train_val_split(len(images), 0.2, seed=0)
+    assert result["split"] == "validation"
+    assert result["num_images"] == len(val) == 2
+    model = zoo.SEUNet(**TINY)
+    model.load_weights(str(tiny_weights))
+    task = get_task("oxford_iiit_pet")
+    expected = evaluation.scale_generalization(
+        model, images[val], masks[val], scales=[0.5, 1], num_classes=3,
+        foreground_class=0, multiple=required_multiple(model),
+        progress=False)
+    np.testing.assert_allclose(result["mean_iou"], expected["mean_iou"])
+    assert len(task.load_validation(pets_folder)[0]) == 2
+    # A test-split result is not reused for the validation split.
+    capsys.readouterr()
+    args = ("evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+            "--dataset", "oxford_iiit_pet", "--scales", 0.5, 1, "--out",
+            tmp_path, "--no-progress", "--model-args", json.dumps(TINY),
+            "--reuse")
+    assert run_cli(*args) == 0
+    assert "reusing" not in capsys.readouterr().out
+    assert json.loads(
+        (tmp_path / "SEUNet_tiny.json").read_text())["split"] == "test"
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli("evaluate", f"SEUNet:{tiny_weights}", "--data", tmp_path,
+                "--dataset", "fashion_mnist_scale", "--split", "validation",
+                "--out", tmp_path, "--model-args", json.dumps(TINY))
+    assert exit_info.value.code == 2
+    assert "not available for fashion_mnist_scale" in capsys.readouterr().err

@@ -12,7 +12,8 @@ def add_parser(subparsers):
     parser = subparsers.add_parser(
         "evaluate",
         help="scale-generalisation report (JSON, PNG plot, table)",
-        description="Evaluates each MODEL:WEIGHTS on the test split of "
+        description="Evaluates each MODEL:WEIGHTS on the test split (or "
+        "with --split validation the split that training held out) of "
         "--data at every factor of --scales (SEU-Net protocol: bilinear "
         "antialiased images, nearest masks, sides floored to the model's "
         "multiple): mean IoU, per-class IoU, foreground IoU, pixel accuracy "
@@ -32,8 +33,15 @@ def add_parser(subparsers):
     parser.add_argument("--scales", type=float, nargs="+",
                         help="rescale factors (default: the data set's "
                         "protocol)")
+    parser.add_argument("--split", choices=("test", "validation"),
+                        default="test",
+                        help="segmenters with an in-memory split (Pets, "
+                        "HeLa): 'validation' evaluates the images training "
+                        "held out (the recipes' default split), to choose "
+                        "between checkpoints without looking at the test "
+                        "split (default: test)")
     parser.add_argument("--limit", type=int,
-                        help="evaluate only the first N test examples")
+                        help="evaluate only the first N examples")
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--tile", type=int,
                         help="segmenters: predict images larger than this "
@@ -97,7 +105,14 @@ def run(args):
         if args.pad_to < 1:
             raise UsageError(f"--pad-to must be >= 1, got {args.pad_to}")
         options["pad_to"] = args.pad_to
-    data = task.load_test(args.data, limit=args.limit)
+    if args.split == "test":
+        data = task.load_test(args.data, limit=args.limit)
+    elif hasattr(task, "load_validation"):
+        data = task.load_validation(args.data, limit=args.limit)
+    else:
+        raise UsageError(f"--split validation: not available for "
+                         f"{dataset} (its validation split is not held in "
+                         "memory)")
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -119,7 +134,7 @@ def run(args):
         )
         result.update({"model": constructor, "weights": weights,
                        "weights_sha256": sha256, "dataset": dataset,
-                       "limit": args.limit})
+                       "split": args.split, "limit": args.limit})
         results[label] = result
         evaluation.save_json(result, out / f"{stem}.json")
         if task.kind == "segmentation":
@@ -156,6 +171,8 @@ def _reusable(path, args, task, data, dataset, sha256):
               f"now {sha256})")
         return None
     if result.get("dataset") != dataset:
+        return None
+    if result.get("split", "test") != args.split:
         return None
     if task.kind != "segmentation":
         same = result["num_images"] == len(data["test"]["images"])

@@ -85,6 +85,19 @@ class SegmentationTask(SegmentationEvaluation):
     def load_test(self, path, limit=None):
         return _first(self.load_test_pool(path), limit)
 
+    def load_validation(self, path, limit=None, data=None):
+        """The validation images and masks that training held out.
+
+        Args:
+            path: the data folder.
+            limit: keep only the first this many.
+            data: a recipe's `data` dict (split options, e.g.
+                `val_fraction` and `seed`); the recipes' defaults if None.
+        """
+        images, masks = self.load_train(path)
+        _, val = self.split(len(images), data or {})
+        return _first((images[val], masks[val]), limit)
+
 
 def _pets_task():
     """Oxford-IIIT Pet, 3 classes (0 pet, 1 background, 2 border); the
