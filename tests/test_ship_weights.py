@@ -151,6 +151,51 @@ def test_continued_run_can_start_at_a_lower_learning_rate(trained_recipe,
     assert float(rows[1]["learning_rate"]) == pytest.approx(1.5e-5)
 
 
+def test_ship_the_last_epoch_instead_of_the_best(trained_recipe,
+                                                 weights_dir):
+    from keras_dss.training.recipe import load_recipe
+    from keras_dss.training.trainer import summarize
+
+    run = trained_recipe / "run"
+    first = zoo.SEUNet(weights=str(run / "final.weights.h5"), **TINY)
+    train_recipe(trained_recipe, epochs=2, verbose=0)
+    # Make epoch 1 the best by validation loss, so that "last" differs.
+    with open(run / "log.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows[1]["val_loss"] = "99.0"
+    with open(run / "log.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    summarize(load_recipe(trained_recipe), run)
+    common = [str(trained_recipe), "--weights-dir", str(weights_dir)]
+    with pytest.raises(SystemExit):
+        ship_weights.main(common + ["--epoch", "last"])
+    ship_weights.main(common + ["--epoch", "last", "--selection",
+                                "a test asked for it"])
+    x = np.random.default_rng(3).uniform(0, 255, (1, 32, 32, 3))
+    shipped = zoo.SEUNet(weights=NAME)
+    last = zoo.SEUNet(weights=str(run / "last.weights.h5"), **TINY)
+    np.testing.assert_array_equal(shipped.predict(x, verbose=0),
+                                  last.predict(x, verbose=0))
+    assert not np.array_equal(first.predict(x, verbose=0),
+                              last.predict(x, verbose=0))
+    summary = json.loads((trained_recipe / "training.json").read_text())
+    assert summary["shipped_epoch"] == 2 and summary["best_epoch"] == 1
+    card = (trained_recipe / "README.md").read_text()
+    assert ("epoch 2, the last one (validation loss 99.0000; the lowest"
+            in card)
+    assert "chosen because a test asked for it" in card
+    # A continued run starts at the shipped epoch, not at the best one.
+    train_recipe(trained_recipe, epochs=2, from_shipped=True, fresh=True,
+                 verbose=0)
+    with open(run / "log.csv", newline="") as f:
+        assert len(list(csv.DictReader(f))) == 2
+    restarted = zoo.SEUNet(weights=str(run / "final.weights.h5"), **TINY)
+    np.testing.assert_array_equal(shipped.predict(x, verbose=0),
+                                  restarted.predict(x, verbose=0))
+
+
 @pytest.mark.parametrize("shape,expected", [
     (None, (2, 64, 64, 3)),
     ([None, None, 1], (2, 64, 64, 1)),

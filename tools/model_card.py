@@ -61,6 +61,16 @@ def _training_section(recipe, summary, rows):
     hours = summary["train_seconds"] / 3600
     best = summary["best"]
     last_best = summary["best_epoch"]
+    shipped = summary.get("shipped", best)
+    if "shipped_epoch" in summary and summary["shipped_epoch"] != last_best:
+        which = (
+            f"epoch {summary['shipped_epoch']}, the last one (validation "
+            f"loss {shipped.get('val_loss', math.nan):.4f}; the lowest, "
+            f"{best.get('val_loss', math.nan):.4f}, was at epoch "
+            f"{last_best}), chosen because {summary['selection']}")
+    else:
+        which = (f"epoch {last_best}, the lowest validation loss "
+                 f"({best.get('val_loss', math.nan):.4f})")
     lines = [
         "## Training",
         "",
@@ -74,8 +84,7 @@ def _training_section(recipe, summary, rows):
         f"{summary['backend']}.",
         f"- Epochs: {summary['epochs_completed']} in {hours:.2f} h of "
         "training (validation included); shipped weights are those of "
-        f"epoch {last_best}, the lowest validation loss "
-        f"({best.get('val_loss', math.nan):.4f}).",
+        f"{which}.",
     ]
     if summary.get("early_stopped"):
         lines.append(
@@ -100,9 +109,9 @@ def _training_section(recipe, summary, rows):
             + f" `keras-dss train zoo/{recipe.folder.name} --from-shipped` "
             "continues from these weights.")
     for key in ("val_mean_iou", "val_accuracy"):
-        if key in best:
-            lines.append(f"- Validation {key[4:].replace('_', ' ')} at that "
-                         f"epoch: {best[key]:.4f}.")
+        if key in shipped:
+            lines.append(f"- Validation {key[4:].replace('_', ' ')} at the "
+                         f"shipped epoch: {shipped[key]:.4f}.")
     lines += ["", "![training curve](training_curve.png)", ""]
     return lines
 

@@ -3,7 +3,8 @@
     python tools/ship_weights.py zoo/seunet_pets --evaluation zoo/results/pets
 
 Saves the recipe's trained weights (`run/final.weights.h5`, or with
-`--allow-unfinished` the best epoch of a run that is still going), without
+`--allow-unfinished` the best epoch of a run that is still going; with
+`--epoch last --selection WHY` the last epoch, `run/last.weights.h5`), without
 the optimiser state, as `weights/<recipe>.weights.h5`, records its sha256 and full constructor
 config in `weights/registry.json`, copies the training log and summary next
 to the recipe, and (re)writes the recipe's model card `zoo/<recipe>/README.md`
@@ -33,6 +34,7 @@ import model_card  # noqa: E402
 from keras_dss import evaluation  # noqa: E402
 from keras_dss import zoo  # noqa: E402
 from keras_dss.training import load_recipe  # noqa: E402
+from keras_dss.training.trainer import read_log  # noqa: E402
 from keras_dss.zoo import registry  # noqa: E402
 from keras_dss.zoo.loading import resolve_config  # noqa: E402
 from keras_dss.zoo.weights_files import sha256_of  # noqa: E402
@@ -63,8 +65,19 @@ def full_config(constructor, args):
             for k, v in config.items()}
 
 
-def source_weights(recipe, allow_unfinished):
+def source_weights(recipe, allow_unfinished, epoch="best"):
     run = recipe.run_dir
+    if epoch == "last":
+        last = run / "last.weights.h5"
+        if not last.exists():
+            raise SystemExit(
+                f"{recipe.folder}: no run/last.weights.h5 (written when "
+                "`keras-dss train` returns); train or resume the run first")
+        if not (run / "done").exists() and not allow_unfinished:
+            raise SystemExit(
+                f"{recipe.folder}: training has not finished (no run/done); "
+                "pass --allow-unfinished to ship its last epoch so far")
+        return last, (run / "done").exists()
     if (run / "done").exists():
         return run / "final.weights.h5", True
     if not allow_unfinished:
@@ -87,10 +100,16 @@ def probe_input(config, args):
     return rng.uniform(0, 255, (2, *shape)).astype("float32")
 
 
+def shipped_row(summary):
+    """The log row of the shipped epoch (the best one unless `--epoch last`
+    recorded another)."""
+    return summary.get("shipped", summary["best"])
+
+
 def headline_metrics(summary, evaluation_dir, constructor, name):
     """Validation metrics of the shipped epoch, plus test metrics if the
     evaluation folder holds this model's result."""
-    best = summary["best"]
+    best = shipped_row(summary)
     metrics = {k: round(best[k], 4) for k in ("val_loss", "val_mean_iou",
                                                "val_accuracy") if k in best}
     metrics["epochs"] = summary["epochs_completed"]
@@ -127,11 +146,21 @@ def main(argv=None):
                         "(JSON, comparison.md/.png) for the model card")
     parser.add_argument("--allow-unfinished", action="store_true",
                         help="ship the best epoch of a run still in progress")
+    parser.add_argument("--epoch", choices=("best", "last"), default="best",
+                        help="ship the epoch of lowest validation loss "
+                        "(default) or the last epoch (run/last.weights.h5)")
+    parser.add_argument("--selection",
+                        help="with --epoch last: why that epoch, for the "
+                        "model card (e.g. the validation result that chose "
+                        "it)")
     parser.add_argument("--weights-dir", type=pathlib.Path,
                         default=WEIGHTS_DIR,
                         help="where the file and registry.json go (default: "
                         "the repository's weights/)")
     args = parser.parse_args(argv)
+    if (args.epoch == "last") != (args.selection is not None):
+        parser.error("--epoch last needs --selection (and --selection "
+                     "applies to --epoch last only)")
     weights_dir = args.weights_dir.resolve()
     if weights_dir not in [d.resolve() for d in weights_dirs()]:
         raise SystemExit(
@@ -141,8 +170,13 @@ def main(argv=None):
 
     recipe = load_recipe(args.recipe)
     constructor = recipe.model["constructor"]
-    source, finished = source_weights(recipe, args.allow_unfinished)
+    source, finished = source_weights(recipe, args.allow_unfinished,
+                                      args.epoch)
     summary = json.loads((recipe.run_dir / "summary.json").read_text())
+    if args.epoch == "last":
+        rows = read_log(recipe.run_dir)
+        summary.update(shipped_epoch=len(rows), shipped=rows[-1],
+                       selection=args.selection)
     config = full_config(constructor, recipe.model["args"])
 
     build = getattr(zoo, constructor)

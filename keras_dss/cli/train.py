@@ -7,7 +7,8 @@ def add_parser(subparsers):
         help="train a recipe of zoo/ (checkpoints every epoch, resumes)",
         description="Trains the recipe in RECIPE/recipe.json. Writes "
         "RECIPE/run/: backup/ (resume state, every epoch), best.weights.h5, "
-        "log.csv, final.weights.h5 and summary.json. Running it again "
+        "log.csv, final.weights.h5 (the best epoch), last.weights.h5 and "
+        "summary.json. Running it again "
         "resumes after the last completed epoch.",
     )
     parser.add_argument("recipe", metavar="RECIPE", help="e.g. zoo/seunet_pets")

@@ -176,11 +176,13 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     Every epoch writes a backup (model, optimiser, epoch counter) to
     `run/backup/`, the best weights by validation loss to
     `run/best.weights.h5` and a row of `run/log.csv`. Calling again after an
-    interruption continues from the last completed epoch. When training ends
-    (epochs reached or early stopping), `run/final.weights.h5` holds the
-    best weights and `run/done` marks the run complete; a later call only
-    re-exports, unless `epochs` asks for more epochs than were run. Early
-    stopping's and the LR schedule's patience counters restart on resume.
+    interruption continues from the last completed epoch. Whenever `fit`
+    returns (also when `max_minutes` stopped it), `run/last.weights.h5`
+    holds the last epoch's weights. When training ends (epochs reached or
+    early stopping), `run/final.weights.h5` holds the best weights and
+    `run/done` marks the run complete; a later call only re-exports, unless
+    `epochs` asks for more epochs than were run. Early stopping's and the LR
+    schedule's patience counters restart on resume.
 
     Args:
         folder: the recipe folder (with `recipe.json`).
@@ -263,6 +265,9 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         verbose=verbose,
     )
     print(f"fit ran {time.perf_counter() - start:.0f} s")
+    # The last epoch's weights, for shipping them instead of the best
+    # validation loss's (`tools/ship_weights.py --epoch last`).
+    model.save_weights(str(run_dir / "last.weights.h5"))
     if time_limit is None or not time_limit.stopped:
         best = run_dir / "best.weights.h5"
         if best.exists():

@@ -1,14 +1,16 @@
 """Continuing a recipe's training from its shipped weights.
 
 A run's `run/` folder is not kept in the repository, but what the shipping
-tool commits is: the weights of the best epoch (`weights/<recipe>.weights.h5`,
-registered) and the log (`zoo/<recipe>/training_log.csv`). From those a new
-run starts where the shipped one was best: the log up to that epoch, those
-weights, that epoch's learning rate. The optimiser's moment estimates are
+tool commits is: the weights of the shipped epoch, by default the best
+(`weights/<recipe>.weights.h5`, registered), the log
+(`zoo/<recipe>/training_log.csv`) and `training.json`. From those a new run
+starts at the shipped epoch: the log up to it, its weights, its learning
+rate. The optimiser's moment estimates are
 not shipped and start again from zero.
 """
 
 import csv
+import json
 import shutil
 
 from keras_dss.zoo import registry
@@ -25,7 +27,9 @@ def shipped_start(recipe):
 
     Returns:
         The verified weights file, the log rows up to and including the
-        best epoch (lowest `val_loss`) and that row.
+        shipped epoch and that row: the best epoch (lowest `val_loss`)
+        unless the recipe's `training.json` names another
+        (`shipped_epoch`, from `tools/ship_weights.py --epoch last`).
     """
     log = recipe.folder / "training_log.csv"
     info = registry.get_weights_info(recipe.model["constructor"], recipe.name)
@@ -40,6 +44,15 @@ def shipped_start(recipe):
     if not rows:
         raise ValueError(f"{log} is empty")
     best = min(range(len(rows)), key=lambda i: float(rows[i]["val_loss"]))
+    summary = recipe.folder / "training.json"
+    if summary.is_file():
+        shipped = json.loads(summary.read_text()).get("shipped_epoch")
+        if shipped is not None:
+            if not 1 <= shipped <= len(rows):
+                raise ValueError(
+                    f"{summary}: shipped_epoch {shipped} is not an epoch of "
+                    f"{log} ({len(rows)} rows)")
+            best = shipped - 1
     return path, rows[: best + 1], rows[best]
 
 
