@@ -5,38 +5,43 @@ dilation-1 convolution, unfolded; exact when `d` divides both sides) vs
 as native dilated convolutions, same weights, interleaved training steps
 and forwards. `bench_dilated_conv.py` found polyphase faster per layer on
 TensorFlow's CPU kernels in 13 of 15 cases and slower on JAX; this
-measures what it is worth in the whole network.
+measures what it is worth in the whole network. `ScaleConv2D` takes the
+polyphase path on TensorFlow only (`ScaleConv2D._use_polyphase`); here both
+paths are forced, on any backend.
 
     KERAS_BACKEND=tensorflow python benchmarks/ab_polyphase.py [--quick]
 """
 
+from keras_dss import ScaleConv2D
+
 try:
     from benchmarks.ab_seunet import compare_seunets
-    from benchmarks.bench_dilated_conv import polyphase
 except ImportError:  # run as a script from anywhere
     from ab_seunet import compare_seunets
-    from bench_dilated_conv import polyphase
-
-from keras_dss import ScaleConv2D
 
 
 class PolyphaseScaleConv2D(ScaleConv2D):
-    """`ScaleConv2D` running its dilated stride-1 levels polyphase where
-    the dilation divides both sides (the native path elsewhere)."""
+    """`ScaleConv2D` running its dilated stride-1 levels polyphase wherever
+    the dilation divides both sides, on every backend."""
 
-    def _correlate(self, x, kernel, dilation, strides):
+    @staticmethod
+    def _use_polyphase(x, dilation):
         _, h, w, _ = x.shape
-        kh, kw = kernel.shape[0], kernel.shape[1]
-        if (strides == 1 and dilation > 1 and kh % 2 == 1 and kw % 2 == 1
-                and h is not None and w is not None
-                and h % dilation == 0 and w % dilation == 0):
-            return polyphase(x, kernel, dilation)
-        return super()._correlate(x, kernel, dilation, strides)
+        return (h is not None and w is not None
+                and h % dilation == 0 and w % dilation == 0)
+
+
+class NativeScaleConv2D(ScaleConv2D):
+    """`ScaleConv2D` running every level as a native dilated convolution."""
+
+    @staticmethod
+    def _use_polyphase(x, dilation):
+        return False
 
 
 def main(argv=None):
     compare_seunets(__doc__.splitlines()[0], PolyphaseScaleConv2D,
-                    ScaleConv2D, "ScaleConv2D", ("polyphase", "native"),
+                    NativeScaleConv2D, "ScaleConv2D", ("polyphase", "native"),
                     argv)
 
 

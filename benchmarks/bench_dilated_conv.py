@@ -28,6 +28,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from keras import ops  # noqa: E402
 
+from keras_dss.layers.polyphase import polyphase_conv  # noqa: E402
 from keras_dss.layers.scale_conv2d import drop_padding_taps  # noqa: E402
 
 CASES = [(8, 256, 128), (16, 128, 64), (32, 64, 32), (64, 32, 16),
@@ -42,14 +43,7 @@ def polyphase(x, kernel, d):
     _, h, w, c = x.shape
     if d >= h and d >= w:
         return ops.conv(x, drop_padding_taps(x, kernel, d), padding="same")
-    y = ops.reshape(x, (-1, h // d, d, w // d, d, c))
-    y = ops.transpose(y, (0, 2, 4, 1, 3, 5))
-    y = ops.reshape(y, (-1, h // d, w // d, c))
-    y = ops.conv(y, kernel, padding="same")
-    co = y.shape[-1]
-    y = ops.reshape(y, (-1, d, d, h // d, w // d, co))
-    y = ops.transpose(y, (0, 3, 1, 4, 2, 5))
-    return ops.reshape(y, (-1, h, w, co))
+    return polyphase_conv(x, kernel, d)
 
 
 class GainConv(keras.layers.Layer):

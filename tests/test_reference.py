@@ -67,6 +67,11 @@ CONV_CASES = [
     (1, 1, "replicate", 3, (8, 20)),
     (2, 2, "zero", 5, (6, 6)),
     (2, 1, "zero", 4, (4, 9)),
+    # Sides divisible by every dilation: TensorFlow runs the dilated levels
+    # as `polyphase_conv` (ScaleConv2D._use_polyphase).
+    (2, 1, "replicate", 3, (16, 24)),
+    (1, 1, "zero", 5, (16, 16)),
+    (2, 2, "zero", 3, (16, 32)),
 ]
 
 

@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_dss.layers import checks
 from keras_dss.layers.padding import constant_pad_axes
+from keras_dss.layers.polyphase import polyphase_conv
 
 SCALE_PADDINGS = ("zero", "replicate")
 
@@ -174,6 +175,20 @@ class ScaleConv2D(keras.layers.Layer):
         # keep every tap.
         return drop_padding_taps(x, kernel, dilation)
 
+    @staticmethod
+    def _use_polyphase(x, dilation):
+        """Whether a dilated stride-1 level runs as `polyphase_conv`: on
+        TensorFlow, whose CPU dilated convolutions are slow (SEU-Net
+        training step 0.90x, forward 0.87x with polyphase; on torch 1.28x
+        and JAX 1.60x, so they keep the native path; measured on CPU only,
+        `benchmarks/ab_polyphase.py`), where `dilation` divides both static
+        sides. A method, so that the benchmark's subclasses can force
+        either path."""
+        _, h, w, _ = x.shape
+        return (keras.backend.backend() == "tensorflow"
+                and h is not None and w is not None
+                and h % dilation == 0 and w % dilation == 0)
+
     def _correlate(self, x, kernel, dilation, strides):
         """Zero-padded correlation sampling phase 0, offsets as documented."""
         kernel = self._drop_padding_taps(x, kernel, dilation)
@@ -186,6 +201,9 @@ class ScaleConv2D(keras.layers.Layer):
             x = x[:, ::strides, ::strides]
             strides = 1
         if strides == 1 and kh % 2 == 1 and kw % 2 == 1:
+            if (dilation > 1 and max(kh, kw) > 1
+                    and self._use_polyphase(x, dilation)):
+                return polyphase_conv(x, kernel, dilation)
             return ops.conv(
                 x, kernel, strides=1, padding="same", dilation_rate=dilation
             )
