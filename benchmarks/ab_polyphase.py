@@ -13,6 +13,7 @@ paths are forced, on any backend.
 """
 
 from keras_dss import ScaleConv2D
+from keras_dss.layers.polyphase import divides_static_sides
 
 try:
     from benchmarks.ab_seunet import compare_seunets
@@ -26,9 +27,7 @@ class PolyphaseScaleConv2D(ScaleConv2D):
 
     @staticmethod
     def _use_polyphase(x, dilation):
-        _, h, w, _ = x.shape
-        return (h is not None and w is not None
-                and h % dilation == 0 and w % dilation == 0)
+        return divides_static_sides(x, dilation)
 
 
 class NativeScaleConv2D(ScaleConv2D):

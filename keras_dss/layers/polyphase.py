@@ -3,6 +3,15 @@
 from keras import ops
 
 
+def divides_static_sides(x, dilation):
+    """Whether `dilation` divides the static height and width of the
+    `(batch, height, width, channels)` tensor `x`: where `polyphase_conv`
+    is exact."""
+    _, h, w, _ = x.shape
+    return (h is not None and w is not None
+            and h % dilation == 0 and w % dilation == 0)
+
+
 def polyphase_conv(x, kernel, dilation):
     """Stride-1 "same" correlation with `kernel` dilated by `dilation`.
 
@@ -31,7 +40,7 @@ def polyphase_conv(x, kernel, dilation):
     if kh % 2 == 0 or kw % 2 == 0:
         raise ValueError(f"polyphase_conv: the kernel must have odd sides, "
                          f"got {kh}x{kw}")
-    if h is None or w is None or h % dilation or w % dilation:
+    if not divides_static_sides(x, dilation):
         raise ValueError(f"polyphase_conv: the dilation {dilation} must "
                          f"divide the static sides, got {h}x{w}")
     d = dilation

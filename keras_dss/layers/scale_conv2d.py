@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_dss.layers import checks
 from keras_dss.layers.padding import constant_pad_axes
+from keras_dss.layers.polyphase import divides_static_sides
 from keras_dss.layers.polyphase import polyphase_conv
 
 SCALE_PADDINGS = ("zero", "replicate")
@@ -184,10 +185,8 @@ class ScaleConv2D(keras.layers.Layer):
         `benchmarks/ab_polyphase.py`), where `dilation` divides both static
         sides. A method, so that the benchmark's subclasses can force
         either path."""
-        _, h, w, _ = x.shape
         return (keras.backend.backend() == "tensorflow"
-                and h is not None and w is not None
-                and h % dilation == 0 and w % dilation == 0)
+                and divides_static_sides(x, dilation))
 
     def _correlate(self, x, kernel, dilation, strides):
         """Zero-padded correlation sampling phase 0, offsets as documented."""
