@@ -166,6 +166,26 @@ def test_evaluate_reuse_requires_the_same_weights_file(
     assert again["weights_sha256"] != saved["weights_sha256"]
 
 
+def test_evaluate_leaves_no_partial_file_and_refuses_a_foreign_one(
+        pets_folder, tiny_weights, tmp_path, capsys):
+    from keras_dss.evaluation.checkpoint import EvaluationCheckpoint
+
+    args = ["evaluate", f"SEUNet:{tiny_weights}", "--data", pets_folder,
+            "--dataset", "oxford_iiit_pet", "--scales", 1, "--limit", 2,
+            "--out", tmp_path, "--no-progress", "--model-args",
+            json.dumps(TINY)]
+    assert run_cli(*args) == 0
+    partial = tmp_path / "SEUNet_tiny.partial.npz"
+    assert not partial.exists()
+    EvaluationCheckpoint(partial, {"other": "evaluation"}).save(
+        {"cms": np.zeros((1, 3, 3), np.int64)}, 1)
+    capsys.readouterr()
+    assert run_cli(*args) == 1
+    captured = capsys.readouterr()
+    assert "resuming from" in captured.out
+    assert "different evaluation" in captured.err and "Delete it" in captured.err
+
+
 def test_evaluate_requires_weights(tmp_path, capsys):
     with pytest.raises(SystemExit):
         run_cli("evaluate", "SEUNet", "--data", tmp_path)

@@ -20,7 +20,9 @@ def add_parser(subparsers):
         "and consistency for segmenters; accuracy per scale bucket for "
         "classifiers. Writes <out>/<model>_<weights>.json and .png per "
         "model; with several models also <out>/comparison.png and "
-        "<out>/comparison.md (one figure, Markdown tables).",
+        "<out>/comparison.md (one figure, Markdown tables). Segmenters "
+        "save their running totals to <out>/<model>_<weights>.partial.npz "
+        "after every batch: the same command resumes an interrupted run.",
     )
     parser.add_argument("model", type=models.model_spec(True), nargs="+",
                         metavar="MODEL:WEIGHTS")
@@ -71,6 +73,7 @@ def add_parser(subparsers):
 
 
 def run(args):
+    import json
     import pathlib
 
     from keras_dss import evaluation
@@ -127,10 +130,20 @@ def run(args):
             results[label] = previous
             continue
         model = models.build_model((constructor, weights), args.model_args)
+        resumable = {}
+        if task.kind == "segmentation":
+            # Running totals after every batch: an interrupted run of the
+            # same command continues; deleted when the model is done.
+            partial = out / f"{stem}.partial.npz"
+            if partial.exists():
+                print(f"{label}: resuming from {partial}")
+            resumable = {"checkpoint": partial, "checkpoint_key": (
+                f"{constructor} {sha256} {args.split} "
+                f"{json.dumps(args.model_args, sort_keys=True)}")}
         result = task.evaluate(
             model, data, scales=args.scales, batch_size=args.batch_size,
             multiple=models.required_multiple(model),
-            progress=not args.no_progress, **options,
+            progress=not args.no_progress, **options, **resumable,
         )
         result.update({"model": constructor, "weights": weights,
                        "weights_sha256": sha256, "dataset": dataset,

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 from tqdm.auto import tqdm
 
+from keras_dss.evaluation import checkpoint as checkpoint_lib
 from keras_dss.evaluation import metrics
 from keras_dss.evaluation import rescale
 from keras_dss.evaluation import tiling
@@ -91,7 +92,8 @@ def _json_float(value):
 def scale_generalization(model, images, masks, scales=None, num_classes=None,
                          multiple=16, foreground_class=None, batch_size=8,
                          ignore_index=None, progress=True, tile=None,
-                         tile_overlap=64, pad_to=None):
+                         tile_overlap=64, pad_to=None, checkpoint=None,
+                         checkpoint_key=None):
     """Segmentation quality and consistency as a function of input scale.
 
     Args:
@@ -126,6 +128,15 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
             image is seen inside the canvas size the model was trained on
             rather than as a smaller input. Not the papers' protocol (which
             predicts the small image as it is); a multiple of `multiple`.
+        checkpoint: if given, a `.npz` path where the running totals are
+            saved after every batch. A later call with the same arguments
+            resumes from it (the same images, factors and options; the
+            model is identified only by `checkpoint_key`), and the file is
+            deleted when the evaluation completes. A file written by a
+            different evaluation raises `ValueError`.
+        checkpoint_key: a string identifying the model (e.g. the sha256 of
+            its weights file) so that a checkpoint is never resumed with
+            another model.
 
     Returns:
         A JSON-serialisable dict: `"scales"`, `"mean_iou"` (nanmean over
@@ -225,10 +236,31 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
     cms = None
     agree = np.zeros(len(scales), np.int64)
     counted = np.zeros(len(scales), np.int64)
+    saver, done = None, 0
+    if checkpoint is not None:
+        saver = checkpoint_lib.EvaluationCheckpoint(checkpoint, {
+            "data": checkpoint_lib.data_fingerprint(images, masks),
+            "scales": scales, "multiple": int(multiple),
+            "batch_size": int(batch_size), "num_classes": num_classes,
+            "foreground_class": foreground_class,
+            "ignore_index": ignore_index, "tile": tile,
+            "tile_overlap": tile_overlap if tile is not None else None,
+            "pad_to": pad_to, "key": checkpoint_key,
+        })
+        saved = saver.load()
+        if saved is not None:
+            arrays, done = saved
+            cms, agree, counted = (arrays["cms"], arrays["agree"],
+                                   arrays["counted"])
+            num_classes = int(cms.shape[-1])
+    batches = list(_batches(images, batch_size))
     bar = tqdm(total=len(scales) * len(images), disable=not progress,
-               desc="scale generalisation", unit="img")
+               desc="scale generalisation", unit="img",
+               initial=len(scales) * sum(len(b) for b in batches[:done]))
     with bar:
-        for indices in _batches(images, batch_size):
+        for batch_number, indices in enumerate(batches):
+            if batch_number < done:
+                continue
             base = np.stack([rescale.rescale_image(images[i], 1.0, multiple)
                              for i in indices])
             base_logits = run(base)
@@ -250,14 +282,23 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
                 cms = np.zeros((len(scales), num_classes, num_classes),
                                np.int64)
             base_pred = np.argmax(base_logits, axis=-1)
+            # Neighbouring factors that floor to the same size give the
+            # same input (the resize depends on the output size only): the
+            # previous logits are reused, as are factor 1's.
+            original = images[indices[0]].shape[:2]
+            previous = None
             for k, factor in enumerate(scales):
-                if factor == 1.0:
+                size = tuple(rescale.scaled_size(original, factor, multiple))
+                if size == base.shape[1:3]:
                     logits = base_logits
+                elif previous is not None and previous[0] == size:
+                    logits = previous[1]
                 else:
                     logits = run(np.stack([
                         rescale.rescale_image(images[i], factor, multiple)
                         for i in indices
                     ]))
+                    previous = (size, logits)
                 truth = np.stack([
                     rescale.rescale_mask(masks[i], factor, multiple)
                     for i in indices
@@ -272,6 +313,9 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
                 )
                 counted[k] += base_pred.size
                 bar.update(len(indices))
+            if saver is not None:
+                saver.save({"cms": cms, "agree": agree, "counted": counted},
+                           batch_number + 1)
 
     per_class = [metrics.iou_from_confusion(cm) for cm in cms]
     result = {
@@ -318,6 +362,8 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
             "factor-1 input."
         ),
     })
+    if saver is not None:
+        saver.remove()
     return result
 
 
