@@ -115,13 +115,9 @@ def main():
                 args.tile_overlap, 8)
             predicted.append(logits[0].argmax(-1) == 1)
         predictions[text] = predicted
-        per_frame = [summarize(error_breakdown(p, m == 1))["foreground_iou"]
-                     for p, m in zip(predicted, masks)]
-        totals = {}
-        for i in test:
-            for key, value in error_breakdown(predicted[i],
-                                              masks[i] == 1).items():
-                totals[key] = totals.get(key, 0) + value
+        counts = [error_breakdown(p, m == 1) for p, m in zip(predicted, masks)]
+        per_frame = [summarize(c)["foreground_iou"] for c in counts]
+        totals = {key: sum(counts[i][key] for i in test) for key in counts[0]}
         report["models"][text] = {
             "per_frame_foreground_iou": per_frame,
             "mean_per_split": {k: float(np.mean([per_frame[i] for i in v]))
