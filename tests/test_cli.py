@@ -182,7 +182,7 @@ def test_evaluate_leaves_no_partial_file_and_refuses_a_foreign_one(
     capsys.readouterr()
     assert run_cli(*args) == 1
     captured = capsys.readouterr()
-    assert "resuming from" in captured.out
+    assert "resuming from" not in captured.out
     assert "different evaluation" in captured.err and "Delete it" in captured.err
 
 

@@ -42,7 +42,8 @@ def _evaluate(model, images, masks, path, **kwargs):
     return evaluation.scale_generalization(model, images, masks, **options)
 
 
-def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path):
+def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path,
+                                                              capsys):
     images, masks = _data()
     expected = evaluation.scale_generalization(
         _CountingModel(), images, masks, scales=SCALES, multiple=8,
@@ -54,8 +55,11 @@ def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path):
     with np.load(path) as saved:
         assert int(saved["batches_done"]) == 1
         assert int(saved["counted"].sum()) == 2 * 32 * 48 * len(SCALES)
+    capsys.readouterr()
     model = _CountingModel()
     result = _evaluate(model, images, masks, path)
+    assert f"resuming from {path}: 1 of 3 batches done" in (
+        capsys.readouterr().out)
     assert model.calls == 2 * len(SCALES)  # batches 2 and 3 only
     assert result == expected
     assert not path.exists()

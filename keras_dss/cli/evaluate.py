@@ -135,8 +135,6 @@ def run(args):
             # Running totals after every batch: an interrupted run of the
             # same command continues; deleted when the model is done.
             partial = out / f"{stem}.partial.npz"
-            if partial.exists():
-                print(f"{label}: resuming from {partial}")
             resumable = {"checkpoint": partial, "checkpoint_key": (
                 f"{constructor} {sha256} {args.split} "
                 f"{json.dumps(args.model_args, sort_keys=True)}")}

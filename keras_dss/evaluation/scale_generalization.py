@@ -254,6 +254,9 @@ def scale_generalization(model, images, masks, scales=None, num_classes=None,
                                    arrays["counted"])
             num_classes = int(cms.shape[-1])
     batches = list(_batches(images, batch_size))
+    if done:
+        print(f"resuming from {saver.path}: {done} of {len(batches)} "
+              "batches done")
     bar = tqdm(total=len(scales) * len(images), disable=not progress,
                desc="scale generalisation", unit="img",
                initial=len(scales) * sum(len(b) for b in batches[:done]))
