@@ -7,6 +7,7 @@ from keras_dss.layers import checks
 from keras_dss.layers.padding import constant_pad_axes
 from keras_dss.layers.polyphase import divides_static_sides
 from keras_dss.layers.polyphase import polyphase_conv
+from keras_dss.layers.subsample import subsample
 
 SCALE_PADDINGS = ("zero", "replicate")
 
@@ -176,6 +177,10 @@ class ScaleConv2D(keras.layers.Layer):
         # keep every tap.
         return drop_padding_taps(x, kernel, dilation)
 
+    # A class attribute, so that a subclass (benchmarks/ab_subsample.py)
+    # can sample by strided slices instead.
+    _subsample = staticmethod(subsample)
+
     @staticmethod
     def _use_polyphase(x, dilation):
         """Whether a dilated stride-1 level runs as `polyphase_conv`: on
@@ -197,7 +202,7 @@ class ScaleConv2D(keras.layers.Layer):
             # outputs. It also avoids oneDNN 3.x's weight gradient of a
             # strided 1x1 convolution on few channels, which corrupts the
             # heap on TensorFlow and PyTorch CPU (free(): invalid size).
-            x = x[:, ::strides, ::strides]
+            x = self._subsample(x, strides, 1)
             strides = 1
         if strides == 1 and kh % 2 == 1 and kw % 2 == 1:
             if (dilation > 1 and max(kh, kw) > 1
@@ -232,8 +237,8 @@ class ScaleConv2D(keras.layers.Layer):
         # a slice is a zero-filled input-sized tensor (S of them, summed),
         # that of an unstack a single stack.
         full = ops.unstack(inputs, axis=1)
-        sub = (ops.unstack(inputs[:, :, :: self.strides, :: self.strides],
-                           axis=1) if strided else None)
+        sub = (ops.unstack(self._subsample(inputs, self.strides, 2), axis=1)
+               if strided else None)
         outputs = []
         for k in range(s):
             available = min(self.scale_size, s - k)

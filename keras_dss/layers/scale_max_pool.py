@@ -6,6 +6,7 @@ from keras import ops
 
 from keras_dss.layers import checks
 from keras_dss.layers.padding import constant_pad_axes
+from keras_dss.layers.subsample import subsample
 
 MODES = ("max", "quadratic", "subsample")
 # Backends on which `ops.max_pool` beats the shifted maxima for the "max"
@@ -137,6 +138,10 @@ class ScaleMaxPool(keras.layers.Layer):
         s_k = 0.5 * (self.base ** (k + 1) - 1)
         return offsets, np.array(offsets, dtype="float64") ** 2 / s_k**2
 
+    # A class attribute, so that a subclass (benchmarks/ab_subsample.py)
+    # can sample by strided slices instead.
+    _subsample = staticmethod(subsample)
+
     def _fast_max_level(self, x, k):
         """Level `k` of the `"max"` mode through `ops.max_pool`, or `None`.
 
@@ -152,7 +157,7 @@ class ScaleMaxPool(keras.layers.Layer):
             return ops.max_pool(x, p, s, "valid") if p <= s else None
         if d % s:
             return None
-        y = x[:, ::s, ::s] if s > 1 else x
+        y = self._subsample(x, s, 1)
         e = d // s
         _, h, w, ch = y.shape
         if p == 1:
@@ -205,7 +210,7 @@ class ScaleMaxPool(keras.layers.Layer):
         self._check_input(inputs.shape)
         s = self.strides
         if self.mode == "subsample":
-            return inputs[:, :, ::s, ::s]
+            return self._subsample(inputs, s, 2)
         c = None
         if self.mode == "quadratic":
             c = ops.clip(ops.cast(self.coefficient, inputs.dtype), 1 / 9, 1.0)
