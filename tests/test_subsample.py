@@ -26,8 +26,9 @@ def test_subsample_equals_strided_slice(shape, factor, axis):
 
 
 def test_subsample_in_a_model_with_unknown_sides():
-    """Unknown spatial sides take the strided-slice path; known sides the
-    reshape; both give the samples at phase 0."""
+    """Declared with known or unknown sides (the slice path wherever a
+    backend traces with the sides unknown), a model gives the samples at
+    phase 0."""
     x = RNG.normal(size=(2, 2, 8, 8, 3)).astype("float32")
     for spatial in ((8, 8), (None, None)):
         inputs = keras.Input((2,) + spatial + (3,))
@@ -38,22 +39,17 @@ def test_subsample_in_a_model_with_unknown_sides():
             keras.ops.convert_to_numpy(model(x)), x[:, :, ::2, ::2])
 
 
-@pytest.mark.parametrize("make", [
-    lambda: ScaleMaxPool(2, strides=2, mode="subsample"),
-    lambda: ScaleMaxPool(2, strides=2, mode="max"),
-    lambda: ScaleConv2D(4, 3, scale_size=2, strides=2),
-    lambda: ScaleConv2D(4, 1, strides=2),
-])
-def test_strided_layers_agree_with_and_without_static_sides(make):
-    """Called eagerly (static sides: the reshape path) and inside a model
-    declared with unknown sides (traced with unknown sides, i.e. the slice
-    path, where the backend traces symbolically, as TensorFlow does), one
-    layer gives the same outputs."""
-    x = RNG.normal(size=(2, 3, 8, 8, 2)).astype("float32")
-    layer = make()
-    static = layer(x)
-    dynamic_in = keras.Input((3, None, None, 2))
-    dynamic = keras.Model(dynamic_in, layer(dynamic_in))(x)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(static),
-                               keras.ops.convert_to_numpy(dynamic),
-                               rtol=1e-5, atol=1e-5)
+def test_strided_layers_sample_phase_zero():
+    """Through `subsample`, the strided layers still keep the top-left
+    sample: `ScaleMaxPool("subsample")` is numpy's slice, and a strided
+    1x1 `ScaleConv2D` with an identity kernel returns that slice too."""
+    x = RNG.normal(size=(2, 3, 8, 12, 2)).astype("float32")
+    pooled = ScaleMaxPool(2, strides=2, mode="subsample")(x)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(pooled),
+                                  x[:, :, ::2, ::2])
+    conv = ScaleConv2D(2, 1, strides=2, use_bias=False,
+                       kernel_initializer="zeros")
+    conv.build(x.shape)
+    conv.kernel.assign(np.eye(2, dtype="float32").reshape(1, 1, 1, 2, 2))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(conv(x)),
+                               x[:, :, ::2, ::2], rtol=1e-6, atol=1e-6)
