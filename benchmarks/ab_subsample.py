@@ -22,19 +22,16 @@ except ImportError:  # run as a script from anywhere
 
 from keras_dss import ScaleConv2D
 from keras_dss import ScaleMaxPool
+from keras_dss.layers.subsample import strided_slice
 
 
-def sliced(x, factor, axis):
-    """The strided slice the layers used before `subsample`."""
-    return x[(slice(None),) * axis + (slice(None, None, factor),) * 2]
-
-
+# The strided slice the layers used before `subsample`.
 class SlicingScaleConv2D(ScaleConv2D):
-    _subsample = staticmethod(sliced)
+    _subsample = staticmethod(strided_slice)
 
 
 class SlicingScaleMaxPool(ScaleMaxPool):
-    _subsample = staticmethod(sliced)
+    _subsample = staticmethod(strided_slice)
 
 
 def layer_cases(quick):

@@ -11,6 +11,17 @@ axes reads the same samples with a contiguous innermost axis.
 from keras import ops
 
 
+def strided_slice(x, factor, axis):
+    """`x[..., ::factor, ::factor, ...]` on the axes `axis` and `axis + 1`.
+
+    Args:
+        x: tensor whose axes `axis` and `axis + 1` are spatial.
+        factor: positive int, the sampling step on both axes.
+        axis: int >= 1, the first of the two axes.
+    """
+    return x[(slice(None),) * axis + (slice(None, None, factor),) * 2]
+
+
 def subsample(x, factor, axis):
     """Every `factor`-th sample (phase 0) of the axes `axis` and `axis + 1`.
 
@@ -28,10 +39,9 @@ def subsample(x, factor, axis):
         return x
     shape = tuple(x.shape)
     h, w = shape[axis], shape[axis + 1]
-    head = (slice(None),) * axis
-    if (None in shape[1:] or h % factor or w % factor):
-        return x[head + (slice(None, None, factor),) * 2]
+    if None in shape[1:] or h % factor or w % factor:
+        return strided_slice(x, factor, axis)
     split = ((-1,) + shape[1:axis] + (h // factor, factor, w // factor,
                                       factor) + shape[axis + 2 :])
-    index = head + (slice(None), 0, slice(None), 0)
+    index = (slice(None),) * axis + (slice(None), 0, slice(None), 0)
     return ops.reshape(x, split)[index]
