@@ -36,7 +36,10 @@ class Recipe:
         data: `{"dataset": "oxford_iiit_pet" | "dic_hela" |
             "fashion_mnist_scale" | "patch_camelyon" | "cityscapes",
             "path": ..., ...}`; segmentation data also take `"repeat"`
-            (draws of each training image per epoch, default 1).
+            (draws of each training image per epoch, default 1), and
+            Fashion-MNIST-scale takes `"train_scales": [low, high]` (train
+            and validate only on images rescaled by a factor in that range;
+            the test split keeps all scales).
         augmentation: keyword arguments of the data set's augmentation.
         training: optimisation settings (see `TRAINING_DEFAULTS`).
         description: free text for the model card.

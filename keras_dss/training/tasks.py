@@ -152,14 +152,31 @@ class FashionMnistScaleTask:
         )
 
     def train_val(self, recipe, limit=None):
+        """Training and validation sequences.
+
+        `recipe.data["train_scales"]`, a pair `[low, high]`, keeps only the
+        training and validation images whose scale factor lies in
+        `[low, high]` (the test split keeps every scale): for measuring how
+        a model generalises to scales it never saw.
+        """
         d, t = recipe.data, recipe.training
         path = d.get("path")
         if path is not None:
             path = resolve_data_path(path, recipe.folder)
         splits = self._load(path, d.get("seed", 0))
+        scale_range = _scale_range(d.get("train_scales"))
         sequences = []
         for name, shuffle in (("train", True), ("val", False)):
             s = splits[name]
+            if scale_range is not None:
+                keep = ((s["scales"] >= scale_range[0])
+                        & (s["scales"] <= scale_range[1]))
+                if not keep.any():
+                    raise ValueError(
+                        f"fashion_mnist_scale: no {name} image has a scale "
+                        f"in train_scales {list(scale_range)}."
+                    )
+                s = {k: v[keep] for k, v in s.items()}
             x, y = _first((s["images"], s["labels"]), limit)
             sequences.append(
                 datasets.ClassificationSequence(
@@ -188,6 +205,21 @@ class FashionMnistScaleTask:
             unscaled["labels"], logits.argmax(-1)
         )
         return result
+
+
+def _scale_range(value):
+    """Checks a recipe's `train_scales` (`None` or `[low, high]`)."""
+    if value is None:
+        return None
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, (int, float))
+                       and not isinstance(v, bool) for v in value)
+            or not 0 < value[0] <= value[1]):
+        raise ValueError(
+            "fashion_mnist_scale: data.train_scales must be [low, high] "
+            f"with 0 < low <= high, got {value!r}."
+        )
+    return float(value[0]), float(value[1])
 
 
 def _first_dict(split, limit):
