@@ -35,6 +35,12 @@ def add_parser(subparsers):
     parser.add_argument("--scales", type=float, nargs="+",
                         help="rescale factors (default: the data set's "
                         "protocol)")
+    parser.add_argument("--buckets", type=float, nargs="+",
+                        metavar="EDGE",
+                        help="classifiers on data with known rescale "
+                        "factors (Fashion-MNIST-scale): accuracy per range "
+                        "between consecutive edges, e.g. 0.3 0.4 0.5 0.6 "
+                        "0.7 0.8 0.9 1 (default: 0.3 0.5 0.7 1)")
     parser.add_argument("--split", choices=("test", "validation"),
                         default="test",
                         help="segmenters with an in-memory split (Pets, "
@@ -102,6 +108,15 @@ def run(args):
         if task.kind != "segmentation":
             raise UsageError("--tile applies to segmentation models only")
         options.update(tile=args.tile, tile_overlap=args.tile_overlap)
+    if args.buckets is not None:
+        if not getattr(task, "scale_buckets", False):
+            raise UsageError(f"--buckets: {dataset} has no per-image rescale "
+                             "factors")
+        edges = args.buckets
+        if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
+            raise UsageError("--buckets needs at least two increasing edges, "
+                             f"got {edges}")
+        options["buckets"] = list(zip(edges, edges[1:]))
     if args.pad_to is not None:
         if task.kind != "segmentation":
             raise UsageError("--pad-to applies to segmentation models only")
@@ -187,6 +202,10 @@ def _reusable(path, args, task, data, dataset, sha256):
         return None
     if task.kind != "segmentation":
         same = result["num_images"] == len(data["test"]["images"])
+        edges = args.buckets
+        wanted = (evaluation.SCALE_BUCKETS if edges is None
+                  else list(zip(edges, edges[1:])))
+        same = same and result.get("buckets") == [list(b) for b in wanted]
         return result if same else None
     scales = args.scales or task.scales()
     same_scales = len(scales) == len(result["scales"]) and all(

@@ -34,6 +34,7 @@ from keras_dss.evaluation.rescale import rescale_image
 from keras_dss.evaluation.rescale import rescale_mask
 from keras_dss.evaluation.rescale import resize_logits
 from keras_dss.evaluation.rescale import scaled_size
+from keras_dss.evaluation.scale_generalization import SCALE_BUCKETS
 from keras_dss.evaluation.scale_generalization import classification_by_scale
 from keras_dss.evaluation.scale_generalization import hela_scales
 from keras_dss.evaluation.scale_generalization import pets_scales
@@ -41,6 +42,7 @@ from keras_dss.evaluation.scale_generalization import scale_generalization
 from keras_dss.evaluation.tiling import predict_tiled
 
 __all__ = [
+    "SCALE_BUCKETS",
     "accuracy",
     "applied_factor",
     "classification_by_scale",

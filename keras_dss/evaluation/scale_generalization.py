@@ -388,8 +388,12 @@ def _check_buckets(fn, buckets):
     return out
 
 
+# The MNIST-scale protocol's ranges of rescale factor.
+SCALE_BUCKETS = ((0.3, 0.5), (0.5, 0.7), (0.7, 1.0))
+
+
 def classification_by_scale(model, images, labels, image_scales,
-                            buckets=((0.3, 0.5), (0.5, 0.7), (0.7, 1.0)),
+                            buckets=SCALE_BUCKETS,
                             batch_size=32, progress=False):
     """Classifier accuracy overall and per range of known image scale.
 

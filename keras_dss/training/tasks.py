@@ -145,6 +145,7 @@ class FashionMnistScaleTask:
     kind = "classification"
     num_classes = 10
     metrics = ("accuracy",)
+    scale_buckets = True  # `evaluate` takes `buckets`
 
     def _load(self, path, seed):
         return datasets.load_fashion_mnist_scale(
@@ -192,11 +193,12 @@ class FashionMnistScaleTask:
                 for k in ("test", "test_unscaled")}
 
     def evaluate(self, model, data, scales=None, batch_size=256, multiple=1,
-                 progress=True):
+                 progress=True, buckets=None):
         test = data["test"]
+        by_scale = {} if buckets is None else {"buckets": buckets}
         result = evaluation.classification_by_scale(
             model, test["images"], test["labels"], test["scales"],
-            batch_size=batch_size, progress=progress,
+            batch_size=batch_size, progress=progress, **by_scale,
         )
         unscaled = data["test_unscaled"]
         logits = np.asarray(model.predict(unscaled["images"],
