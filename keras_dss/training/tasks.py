@@ -193,12 +193,11 @@ class FashionMnistScaleTask:
                 for k in ("test", "test_unscaled")}
 
     def evaluate(self, model, data, scales=None, batch_size=256, multiple=1,
-                 progress=True, buckets=None):
+                 progress=True, buckets=evaluation.SCALE_BUCKETS):
         test = data["test"]
-        by_scale = {} if buckets is None else {"buckets": buckets}
         result = evaluation.classification_by_scale(
             model, test["images"], test["labels"], test["scales"],
-            batch_size=batch_size, progress=progress, **by_scale,
+            buckets=buckets, batch_size=batch_size, progress=progress,
         )
         unscaled = data["test_unscaled"]
         logits = np.asarray(model.predict(unscaled["images"],
