@@ -1,0 +1,47 @@
+"""`tools/fashion_equivariance.py`: eq. 25 on Fashion-MNIST classifiers."""
+
+import pathlib
+import sys
+
+import keras
+import numpy as np
+
+from tests.test_datasets import make_fashion
+
+TOOLS = pathlib.Path(__file__).resolve().parents[1] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+import fashion_equivariance  # noqa: E402
+
+TINY = {"input_shape": [None, None, 1], "num_classes": 3, "num_scales": 4,
+        "growth_rate": 2, "block_layers": [2, 2, 2]}
+
+
+def test_images_are_the_first_test_images_zero_padded_to_40(tmp_path):
+    root, arrays = make_fashion(tmp_path / "fm")
+    images = fashion_equivariance.test_images(root, 3)
+    assert images.shape == (3, 40, 40, 1) and images.dtype == np.float32
+    np.testing.assert_array_equal(images[:, 6:34, 6:34, 0],
+                                  arrays["t10k"][0][:3])
+    assert not images[:, :6].any() and not images[:, :, 34:].any()
+
+
+def test_scale_interaction_reaches_the_truncated_levels(tmp_path):
+    # Random weights. With every scale-conv of scale size 1 nothing reads
+    # past the top level: L(1, 0) is exact (the lift's level 1 is the
+    # downscaled image's level 0) and only the lift's aliasing is left at
+    # k >= 1 (large here: the images are uniform noise). The interacting
+    # layers read one level coarser each, so level k + 1 of the full image
+    # reaches past the top of the 4-level scale-space, even for k = 0.
+    keras.utils.set_random_seed(0)
+    root, _ = make_fashion(tmp_path / "fm")
+    images = fashion_equivariance.test_images(root, 2)
+    alone = fashion_equivariance.model_errors(
+        "SDenseNet", {**TINY, "multiscale_interaction": False}, images)
+    mixed = fashion_equivariance.model_errors(
+        "SDenseNet", {**TINY, "multiscale_interaction": True}, images)
+    assert alone.shape == mixed.shape == (2, 4)
+    assert np.isnan(alone[:, 3]).all()  # level 4 does not exist
+    assert (alone[:, 0] < 1e-5).all(), alone
+    assert (mixed[:, 0] > 0.01).all(), mixed
+    assert (mixed[:, 2] > alone[:, 2]).all(), (mixed, alone)
