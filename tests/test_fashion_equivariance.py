@@ -19,7 +19,8 @@ TINY = {"input_shape": [None, None, 1], "num_classes": 3, "num_scales": 4,
 
 def test_images_are_the_first_test_images_zero_padded_to_40(tmp_path):
     root, arrays = make_fashion(tmp_path / "fm")
-    images = fashion_equivariance.test_images(root, 3)
+    images, labels = fashion_equivariance.test_images(root, 3)
+    np.testing.assert_array_equal(labels, arrays["t10k"][1][:3])
     assert images.shape == (3, 40, 40, 1) and images.dtype == np.float32
     np.testing.assert_array_equal(images[:, 6:34, 6:34, 0],
                                   arrays["t10k"][0][:3])
@@ -35,13 +36,32 @@ def test_scale_interaction_reaches_the_truncated_levels(tmp_path):
     # reaches past the top of the 4-level scale-space, even for k = 0.
     keras.utils.set_random_seed(0)
     root, _ = make_fashion(tmp_path / "fm")
-    images = fashion_equivariance.test_images(root, 2)
-    alone = fashion_equivariance.model_errors(
-        "SDenseNet", {**TINY, "multiscale_interaction": False}, images)
-    mixed = fashion_equivariance.model_errors(
-        "SDenseNet", {**TINY, "multiscale_interaction": True}, images)
+    images, _ = fashion_equivariance.test_images(root, 2)
+    alone = fashion_equivariance.model_errors(fashion_equivariance.build(
+        "SDenseNet", {**TINY, "multiscale_interaction": False}), images)
+    mixed = fashion_equivariance.model_errors(fashion_equivariance.build(
+        "SDenseNet", {**TINY, "multiscale_interaction": True}), images)
     assert alone.shape == mixed.shape == (2, 4)
     assert np.isnan(alone[:, 3]).all()  # level 4 does not exist
     assert (alone[:, 0] < 1e-5).all(), alone
     assert (mixed[:, 0] > 0.01).all(), mixed
     assert (mixed[:, 2] > alone[:, 2]).all(), (mixed, alone)
+
+
+def test_measure_compares_predictions_on_images_and_halves(tmp_path):
+    keras.utils.set_random_seed(1)
+    root, _ = make_fashion(tmp_path / "fm", n_test=6)
+    images, labels = fashion_equivariance.test_images(root, 6)
+    tiny = {k: v for k, v in TINY.items() if k != "num_scales"}
+    model = fashion_equivariance.build("DenseNet", tiny)
+    full, half = fashion_equivariance.halving_predictions(model, images)
+    assert full.shape == half.shape == (6,)
+    np.testing.assert_array_equal(
+        full, model.predict_on_batch(images).argmax(-1))
+    result = fashion_equivariance.measure(model, images, labels)
+    assert result == {"accuracy": (full == labels).mean(),
+                      "accuracy_halved": (half == labels).mean(),
+                      "agreement": (full == half).mean()}
+    scale = fashion_equivariance.measure(
+        fashion_equivariance.build("SDenseNet", TINY), images, labels)
+    assert len(scale["mean"]) == len(scale["median"]) == 3  # k = 0, 1, 2

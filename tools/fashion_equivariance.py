@@ -2,9 +2,13 @@
 
 For each model, the first `--images` unscaled Fashion-MNIST test images are
 zero-padded from 28 to 40 pixels (so that the halved image keeps an integral
-output grid and is larger than the lift's reflect border needs) and `keras_dss.equivariance.equivariance_errors` is computed on the
-input of the model's projection, for `l = 1`. Prints the mean and the median
-of `L(1, k)` over the images for every level `k`, and writes them as JSON.
+output grid and is larger than the lift's reflect border needs), and
+`keras_dss.equivariance.equivariance_errors` is computed on the input of
+the model's projection, for `l = 1`; the mean and the median of
+`L(1, k)` over the images are printed for every level `k`. For every model,
+scale-space or not, also the accuracy on the images and on their `D_1`
+halves (20 px), and how often the two predictions agree. Optionally
+written as JSON.
 
 Run it on random weights too (`SDenseNet` without `:WEIGHTS`): that is the
 floor the architecture sets before any training.
@@ -12,7 +16,9 @@ floor the architecture sets before any training.
 Example:
     python tools/fashion_equivariance.py \
         SDenseNet SDenseNet:fashion_mnist_scale \
-        --model-args '{"input_shape": [null, null, 1], "num_classes": 10}' \
+        --model-args '{"input_shape": [null, null, 1], "num_classes": 10,
+                       "num_scales": 4, "growth_rate": 8,
+                       "block_layers": [3, 3, 3]}' \
         --data ../shared/data/fashion_mnist --out equivariance.json
 """
 
@@ -42,22 +48,29 @@ def parse_args(argv):
 
 
 def test_images(folder, count):
-    """The first `count` Fashion-MNIST test images, zero-padded to 40 px."""
+    """The first `count` Fashion-MNIST test images, zero-padded to 40 px,
+    and their labels."""
     from keras_dss.datasets.idx import read_idx
 
     images = read_idx(folder / "t10k-images-idx3-ubyte.gz", ndim=3)[:count]
+    labels = read_idx(folder / "t10k-labels-idx1-ubyte.gz", ndim=1)[:count]
     padded = np.pad(images, ((0, 0), (PAD, PAD), (PAD, PAD)))
-    return padded[..., None].astype(np.float32)
+    return padded[..., None].astype(np.float32), labels
 
 
-def model_errors(spec, model_args, images):
-    """`L(1, k)` per image, shape `(images, num_scales)`."""
+def build(spec, model_args):
+    from keras_dss.cli import models
+
+    return models.build_model(models.parse_model_spec(spec), model_args)
+
+
+def model_errors(model, images):
+    """`L(1, k)` per image, shape `(images, num_scales)`, on the input of
+    the model's projection."""
     import keras
 
-    from keras_dss.cli import models
     from keras_dss.equivariance import equivariance_errors
 
-    model = models.build_model(models.parse_model_spec(spec), model_args)
     features = keras.Model(model.input, model.get_layer("projection").input)
     rows = [
         equivariance_errors(features.predict_on_batch, image, max_level=1,
@@ -67,30 +80,63 @@ def model_errors(spec, model_args, images):
     return np.stack(rows)
 
 
+def halving_predictions(model, images):
+    """Predicted classes of the images and of their `D_1` halves (any
+    classifier, scale-space or not); two arrays `(images,)`."""
+    from keras_dss.equivariance import downscale
+
+    halves = np.stack([downscale(image, 1, border="reflect")
+                       for image in images]).astype(np.float32)
+    full = model.predict_on_batch(images).argmax(-1)
+    half = model.predict_on_batch(halves).argmax(-1)
+    return np.asarray(full), np.asarray(half)
+
+
+def measure(model, images, labels):
+    """A JSON-ready summary for one model."""
+    full, half = halving_predictions(model, images)
+    result = {
+        "accuracy": float((full == labels).mean()),
+        "accuracy_halved": float((half == labels).mean()),
+        "agreement": float((full == half).mean()),
+    }
+    try:
+        model.get_layer("projection")
+    except ValueError:
+        return result  # no scale-space features
+    errors = model_errors(model, images)
+    measured = errors[:, ~np.isnan(errors).all(axis=0)]
+    result["mean"] = measured.mean(axis=0).tolist()
+    result["median"] = np.median(measured, axis=0).tolist()
+    return result
+
+
+def row(spec, result):
+    cells = [f"{result[k]:.3f}" for k in
+             ("accuracy", "accuracy_halved", "agreement")]
+    cells += [f"{m:.3f} ({d:.3f})" for m, d in
+              zip(result.get("mean", []), result.get("median", []))]
+    return f"| {spec} | " + " | ".join(cells) + " |"
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     import keras
 
     keras.utils.set_random_seed(args.seed)
-    images = test_images(args.data, args.images)
+    images, labels = test_images(args.data, args.images)
     model_args = json.loads(args.model_args)
     results = {}
+    print("| model | accuracy | accuracy, D_1 | agreement | L(1, k) mean "
+          "(median), k = 0, 1, ... |")
     for spec in args.models:
-        errors = model_errors(spec, model_args, images)
-        measured = errors[:, ~np.isnan(errors).all(axis=0)]
-        results[spec] = {
-            "mean": measured.mean(axis=0).tolist(),
-            "median": np.median(measured, axis=0).tolist(),
-        }
-        cells = " | ".join(
-            f"{m:.3f} ({d:.3f})" for m, d in
-            zip(results[spec]["mean"], results[spec]["median"])
-        )
-        print(f"| {spec} | {cells} |", flush=True)
+        results[spec] = measure(build(spec, model_args), images, labels)
+        print(row(spec, results[spec]), flush=True)
     if args.out:
         args.out.write_text(json.dumps(
-            {"images": args.images, "level": 1, "backend": keras.backend.backend(),
-             "results": results}, indent=2) + "\n")
+            {"images": args.images, "level": 1,
+             "backend": keras.backend.backend(), "results": results},
+            indent=2) + "\n")
         print(f"wrote {args.out}")
 
 
