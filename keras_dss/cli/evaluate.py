@@ -116,7 +116,7 @@ def run(args):
         if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:])):
             raise UsageError("--buckets needs at least two increasing edges, "
                              f"got {edges}")
-        options["buckets"] = list(zip(edges, edges[1:]))
+        options["buckets"] = _bucket_pairs(edges)
     if args.pad_to is not None:
         if task.kind != "segmentation":
             raise UsageError("--pad-to applies to segmentation models only")
@@ -202,9 +202,7 @@ def _reusable(path, args, task, data, dataset, sha256):
         return None
     if task.kind != "segmentation":
         same = result["num_images"] == len(data["test"]["images"])
-        edges = args.buckets
-        wanted = (evaluation.SCALE_BUCKETS if edges is None
-                  else list(zip(edges, edges[1:])))
+        wanted = _bucket_pairs(args.buckets)
         same = same and result.get("buckets") == [list(b) for b in wanted]
         return result if same else None
     scales = args.scales or task.scales()
@@ -248,3 +246,12 @@ def _write_comparison(results, task, out):
             results, markdown=True)]
     (out / "comparison.md").write_text("\n\n".join(sections) + "\n")
     print(f"wrote {out / 'comparison.png'} and {out / 'comparison.md'}")
+
+
+def _bucket_pairs(edges):
+    """`(low, high)` buckets from `--buckets` edges (the default if `None`)."""
+    from keras_dss import evaluation
+
+    if edges is None:
+        return [tuple(b) for b in evaluation.SCALE_BUCKETS]
+    return list(zip(edges, edges[1:]))
