@@ -6,6 +6,7 @@ import sys
 import keras
 import numpy as np
 
+from keras_dss import datasets
 from tests.test_datasets import make_fashion
 
 TOOLS = pathlib.Path(__file__).resolve().parents[1] / "tools"
@@ -17,13 +18,18 @@ TINY = {"input_shape": [None, None, 1], "num_classes": 3, "num_scales": 4,
         "growth_rate": 2, "block_layers": [2, 2, 2]}
 
 
-def test_images_are_the_first_test_images_zero_padded_to_40(tmp_path):
+SPLIT = (24, 8, 8)
+
+
+def test_images_are_the_held_out_test_images_unscaled_padded_to_40(tmp_path):
     root, arrays = make_fashion(tmp_path / "fm")
-    images, labels = fashion_equivariance.test_images(root, 3)
-    np.testing.assert_array_equal(labels, arrays["t10k"][1][:3])
+    images, labels = fashion_equivariance.test_images(root, 3, SPLIT)
+    test = datasets.load_fashion_mnist_scale(root, seed=0, split_sizes=SPLIT)
+    pooled = np.concatenate([arrays["train"][0], arrays["t10k"][0]])
+    first = test["test"]["indices"][:3]
+    np.testing.assert_array_equal(labels, test["test"]["labels"][:3])
     assert images.shape == (3, 40, 40, 1) and images.dtype == np.float32
-    np.testing.assert_array_equal(images[:, 6:34, 6:34, 0],
-                                  arrays["t10k"][0][:3])
+    np.testing.assert_array_equal(images[:, 6:34, 6:34, 0], pooled[first])
     assert not images[:, :6].any() and not images[:, :, 34:].any()
 
 
@@ -36,7 +42,7 @@ def test_scale_interaction_reaches_the_truncated_levels(tmp_path):
     # reaches past the top of the 4-level scale-space, even for k = 0.
     keras.utils.set_random_seed(0)
     root, _ = make_fashion(tmp_path / "fm")
-    images, _ = fashion_equivariance.test_images(root, 2)
+    images, _ = fashion_equivariance.test_images(root, 2, SPLIT)
     alone = fashion_equivariance.model_errors(fashion_equivariance.build(
         "SDenseNet", {**TINY, "multiscale_interaction": False}), images)
     mixed = fashion_equivariance.model_errors(fashion_equivariance.build(
@@ -50,8 +56,8 @@ def test_scale_interaction_reaches_the_truncated_levels(tmp_path):
 
 def test_measure_compares_predictions_on_images_and_halves(tmp_path):
     keras.utils.set_random_seed(1)
-    root, _ = make_fashion(tmp_path / "fm", n_test=6)
-    images, labels = fashion_equivariance.test_images(root, 6)
+    root, _ = make_fashion(tmp_path / "fm")
+    images, labels = fashion_equivariance.test_images(root, 6, SPLIT)
     tiny = {k: v for k, v in TINY.items() if k != "num_scales"}
     model = fashion_equivariance.build("DenseNet", tiny)
     full, half = fashion_equivariance.halving_predictions(model, images)

@@ -1,14 +1,15 @@
 """DSS eq. 25 equivariance of Fashion-MNIST classifiers' scale-space features.
 
-For each model, the first `--images` unscaled Fashion-MNIST test images are
+For each model, the first test images of the seed-0 Fashion-MNIST-scale
+split, unscaled, are
 zero-padded from 28 to 40 pixels (so that the halved image keeps an integral
-output grid and is larger than the lift's reflect border needs), and
-`keras_dss.equivariance.equivariance_errors` is computed on the input of
-the model's projection, for `l = 1`; the mean and the median of
-`L(1, k)` over the images are printed for every level `k`. For every model,
-scale-space or not, also the accuracy on the images and on their `D_1`
-halves (20 px), and how often the two predictions agree. Optionally
-written as JSON.
+output grid and is larger than the lift's reflect border needs). On the
+first `--error-images` of them, `keras_dss.equivariance.equivariance_errors`
+is computed on the input of the model's projection for `l = 1`, and the
+mean and median of `L(1, k)` over the images are printed for every level
+`k`. For every model, scale-space or not, also the accuracy on `--images`
+images and on their `D_1` halves (20 px), and how often the two
+predictions agree. Optionally written as JSON.
 
 Run it on random weights too (`SDenseNet` without `:WEIGHTS`): that is the
 floor the architecture sets before any training.
@@ -29,6 +30,7 @@ import sys
 
 import numpy as np
 
+SPLIT_SIZES = (10000, 2000, 50000)  # train, val, test: the shipped recipes
 PAD = 6  # 28 + 2 * 6 = 40: a multiple of 2 * the output stride 4, and
 # its half, 20, is larger than the lift's largest kernel radius (16, 4 scales).
 
@@ -40,22 +42,27 @@ def parse_args(argv):
                         help="constructor arguments for every model")
     parser.add_argument("--data", required=True, type=pathlib.Path,
                         help="folder with t10k-images-idx3-ubyte.gz")
-    parser.add_argument("--images", type=int, default=200)
+    parser.add_argument("--images", type=int, default=1000,
+                        help="test images for the accuracies and agreement")
+    parser.add_argument("--error-images", type=int, default=200,
+                        help="the first N of them for L(1, k), one model "
+                        "call each (slow)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the random weights (keras.utils.set_random_seed)")
     parser.add_argument("--out", type=pathlib.Path)
     return parser.parse_args(argv)
 
 
-def test_images(folder, count):
-    """The first `count` Fashion-MNIST test images, zero-padded to 40 px,
-    and their labels."""
-    from keras_dss.datasets.idx import read_idx
+def test_images(folder, count, split_sizes=SPLIT_SIZES):
+    """The first `count` unscaled test images of the seed-0 Fashion-MNIST-
+    scale split (never trained on), zero-padded to 40 px, and their labels."""
+    from keras_dss.datasets import load_fashion_mnist_scale
 
-    images = read_idx(folder / "t10k-images-idx3-ubyte.gz", ndim=3)[:count]
-    labels = read_idx(folder / "t10k-labels-idx1-ubyte.gz", ndim=1)[:count]
-    padded = np.pad(images, ((0, 0), (PAD, PAD), (PAD, PAD)))
-    return padded[..., None].astype(np.float32), labels
+    test = load_fashion_mnist_scale(folder, seed=0, split_sizes=split_sizes)[
+        "test_unscaled"]
+    images = test["images"][:count]
+    padded = np.pad(images, ((0, 0), (PAD, PAD), (PAD, PAD), (0, 0)))
+    return padded.astype(np.float32), test["labels"][:count]
 
 
 def build(spec, model_args):
@@ -92,8 +99,9 @@ def halving_predictions(model, images):
     return np.asarray(full), np.asarray(half)
 
 
-def measure(model, images, labels):
-    """A JSON-ready summary for one model."""
+def measure(model, images, labels, error_images=None):
+    """A JSON-ready summary for one model; `L(1, k)` on the first
+    `error_images` images (all if `None`)."""
     full, half = halving_predictions(model, images)
     result = {
         "accuracy": float((full == labels).mean()),
@@ -104,7 +112,7 @@ def measure(model, images, labels):
         model.get_layer("projection")
     except ValueError:
         return result  # no scale-space features
-    errors = model_errors(model, images)
+    errors = model_errors(model, images[:error_images])
     measured = errors[:, ~np.isnan(errors).all(axis=0)]
     result["mean"] = measured.mean(axis=0).tolist()
     result["median"] = np.median(measured, axis=0).tolist()
@@ -130,11 +138,13 @@ def main(argv=None):
     print("| model | accuracy | accuracy, D_1 | agreement | L(1, k) mean "
           "(median), k = 0, 1, ... |")
     for spec in args.models:
-        results[spec] = measure(build(spec, model_args), images, labels)
+        results[spec] = measure(build(spec, model_args), images, labels,
+                                args.error_images)
         print(row(spec, results[spec]), flush=True)
     if args.out:
         args.out.write_text(json.dumps(
-            {"images": args.images, "level": 1,
+            {"images": args.images, "error_images": args.error_images,
+             "level": 1,
              "backend": keras.backend.backend(), "results": results},
             indent=2) + "\n")
         print(f"wrote {args.out}")
