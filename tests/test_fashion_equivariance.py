@@ -7,6 +7,7 @@ import keras
 import numpy as np
 
 from keras_dss import datasets
+from keras_dss import equivariance
 from tests.test_datasets import make_fashion
 
 TOOLS = pathlib.Path(__file__).resolve().parents[1] / "tools"
@@ -60,14 +61,24 @@ def test_measure_compares_predictions_on_images_and_halves(tmp_path):
     images, labels = fashion_equivariance.test_images(root, 6, SPLIT)
     tiny = {k: v for k, v in TINY.items() if k != "num_scales"}
     model = fashion_equivariance.build("DenseNet", tiny)
-    full, half = fashion_equivariance.halving_predictions(model, images)
-    assert full.shape == half.shape == (6,)
+    p = fashion_equivariance.halving_predictions(model, images)
+    assert all(v.shape == (6,) for v in p.values())
     np.testing.assert_array_equal(
-        full, model.predict_on_batch(images).argmax(-1))
+        p["full"], model.predict_on_batch(images).argmax(-1))
+    halves = np.stack([equivariance.downscale(x, 1) for x in images])
+    np.testing.assert_array_equal(
+        p["halved"], model.predict_on_batch(halves).argmax(-1))
+    padded = np.zeros_like(images)
+    padded[:, 10:30, 10:30] = halves
+    np.testing.assert_array_equal(
+        p["halved_padded"], model.predict_on_batch(padded).argmax(-1))
     result = fashion_equivariance.measure(model, images, labels)
-    assert result == {"accuracy": (full == labels).mean(),
-                      "accuracy_halved": (half == labels).mean(),
-                      "agreement": (full == half).mean()}
+    assert result == {
+        "accuracy": (p["full"] == labels).mean(),
+        "accuracy_halved": (p["halved"] == labels).mean(),
+        "accuracy_halved_padded": (p["halved_padded"] == labels).mean(),
+        "agreement": (p["full"] == p["halved"]).mean(),
+        "agreement_padded": (p["full"] == p["halved_padded"]).mean()}
     scale = fashion_equivariance.measure(
         fashion_equivariance.build("SDenseNet", TINY), images, labels)
     assert len(scale["mean"]) == len(scale["median"]) == 3  # k = 0, 1, 2

@@ -8,8 +8,9 @@ first `--error-images` of them, `keras_dss.equivariance.equivariance_errors`
 is computed on the input of the model's projection for `l = 1`, and the
 mean and median of `L(1, k)` over the images are printed for every level
 `k`. For every model, scale-space or not, also the accuracy on `--images`
-images and on their `D_1` halves (20 px), and how often the two
-predictions agree. Optionally written as JSON.
+images, on their `D_1` halves (20 px) and on the halves zero-padded back
+to 40 px, and how often the predictions on a half agree with those on
+the image. Optionally written as JSON.
 
 Run it on random weights too (`SDenseNet` without `:WEIGHTS`): that is the
 floor the architecture sets before any training.
@@ -88,25 +89,41 @@ def model_errors(model, images):
 
 
 def halving_predictions(model, images):
-    """Predicted classes of the images and of their `D_1` halves (any
-    classifier, scale-space or not); two arrays `(images,)`."""
+    """Predicted classes of the images, of their `D_1` halves (the whole
+    canvas shrinks: the object keeps its share of the image), and of the
+    halves zero-padded back to the images' size (the object's share
+    shrinks, as in Fashion-MNIST-scale). Any classifier, scale-space or not.
+
+    Returns:
+        A dict `"full"`, `"halved"`, `"halved_padded"` of arrays `(images,)`.
+    """
     from keras_dss.equivariance import downscale
 
     halves = np.stack([downscale(image, 1, border="reflect")
                        for image in images]).astype(np.float32)
-    full = model.predict_on_batch(images).argmax(-1)
-    half = model.predict_on_batch(halves).argmax(-1)
-    return np.asarray(full), np.asarray(half)
+    side, half = images.shape[1], halves.shape[1]
+    before = (side - half) // 2
+    after = side - half - before
+    padded = np.pad(halves, ((0, 0), (before, after), (before, after), (0, 0)))
+    return {name: np.asarray(model.predict_on_batch(x).argmax(-1))
+            for name, x in (("full", images), ("halved", halves),
+                            ("halved_padded", padded))}
+
+
+COLUMNS = ("accuracy", "accuracy_halved", "accuracy_halved_padded",
+           "agreement", "agreement_padded")
 
 
 def measure(model, images, labels, error_images=None):
     """A JSON-ready summary for one model; `L(1, k)` on the first
     `error_images` images (all if `None`)."""
-    full, half = halving_predictions(model, images)
+    p = halving_predictions(model, images)
     result = {
-        "accuracy": float((full == labels).mean()),
-        "accuracy_halved": float((half == labels).mean()),
-        "agreement": float((full == half).mean()),
+        "accuracy": float((p["full"] == labels).mean()),
+        "accuracy_halved": float((p["halved"] == labels).mean()),
+        "accuracy_halved_padded": float((p["halved_padded"] == labels).mean()),
+        "agreement": float((p["full"] == p["halved"]).mean()),
+        "agreement_padded": float((p["full"] == p["halved_padded"]).mean()),
     }
     try:
         model.get_layer("projection")
@@ -120,8 +137,7 @@ def measure(model, images, labels, error_images=None):
 
 
 def row(spec, result):
-    cells = [f"{result[k]:.3f}" for k in
-             ("accuracy", "accuracy_halved", "agreement")]
+    cells = [f"{result[k]:.3f}" for k in COLUMNS]
     cells += [f"{m:.3f} ({d:.3f})" for m, d in
               zip(result.get("mean", []), result.get("median", []))]
     return f"| {spec} | " + " | ".join(cells) + " |"
@@ -135,8 +151,9 @@ def main(argv=None):
     images, labels = test_images(args.data, args.images)
     model_args = json.loads(args.model_args)
     results = {}
-    print("| model | accuracy | accuracy, D_1 | agreement | L(1, k) mean "
-          "(median), k = 0, 1, ... |")
+    print("| model | accuracy | accuracy, D_1 | accuracy, D_1 padded | "
+          "agreement | agreement, padded | L(1, k) mean (median), "
+          "k = 0, 1, ... |")
     for spec in args.models:
         results[spec] = measure(build(spec, model_args), images, labels,
                                 args.error_images)
