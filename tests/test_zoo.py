@@ -470,6 +470,24 @@ def test_densenet_parameter_count_matches_sdensenet(channels, classes):
     assert abs(plain - scale) <= 0.05 * scale, (plain, scale)
 
 
+@pytest.mark.parametrize("name", ["SDenseNet", "DenseNet"])
+def test_dense_classifiers_global_max_pooling(name):
+    """`global_pooling="max"`: the classifier reads the spatial maximum of
+    the features the projection (or the last block) leaves."""
+    tiny = {"input_shape": (24, 24, 1), "num_classes": 3, "growth_rate": 2,
+            "block_layers": (1, 1)}
+    model = getattr(zoo, name)(global_pooling="max", **tiny)
+    pool = model.get_layer("global_pool")
+    features = keras.Model(model.input, [pool.input, pool.output])
+    x = pixels(24, 24, seed=5)[..., :1]
+    maps, pooled = (np.asarray(keras.ops.convert_to_numpy(t))
+                    for t in features.predict_on_batch(x))
+    np.testing.assert_allclose(pooled, maps.max(axis=(1, 2)), rtol=1e-6)
+    assert (maps.max(axis=(1, 2)) > maps.mean(axis=(1, 2)) + 1e-3).any()
+    with pytest.raises(ValueError, match="global_pooling.*'avg', 'max'"):
+        getattr(zoo, name)(global_pooling="mean", **tiny)
+
+
 # --- last: a failed predict can leave a JAX model unusable -----------------
 
 

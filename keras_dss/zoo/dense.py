@@ -6,6 +6,11 @@ from keras_dss.zoo.families import bn_relu
 from keras_dss.zoo.initialization import initializer
 from keras_dss.zoo.pixels import pixel_inputs
 
+GLOBAL_POOLING = {
+    "avg": keras.layers.GlobalAveragePooling2D,
+    "max": keras.layers.GlobalMaxPooling2D,
+}
+
 
 def build_dense_classifier(
     family,
@@ -20,13 +25,15 @@ def build_dense_classifier(
     classifier_activation,
     name,
     model_name,
+    global_pooling="avg",
 ):
     """Builds a DenseNet classifier (Huang et al. 2017, pre-activation).
 
     lift -> 3x3 stem conv (2 * growth_rate) -> dense blocks, each layer
     `BN-ReLU-conv3x3(growth_rate)` concatenated to its input, separated by
     transitions `BN-ReLU-conv1x1(compression * C)` + pooling -> BN-ReLU ->
-    projection -> global average pooling -> dropout -> dense classifier.
+    projection -> global average (or max) pooling -> dropout -> dense
+    classifier.
 
     Args:
         family: a `ScaleFamily` or `PlainFamily`.
@@ -38,6 +45,8 @@ def build_dense_classifier(
         multiscale_interaction: if True every other dense layer has scale
             size `family.scale_size`, else all have scale size 1.
         dropout: dropout rate before the classifier.
+        global_pooling: `"avg"` or `"max"`, the spatial pooling before the
+            classifier.
         include_top: whether to add the classifier; `False` returns the
             pooled features.
         classifier_activation: activation of the classifier (`None` for
@@ -73,7 +82,12 @@ def build_dense_classifier(
             x = family.pool(x, f"transition{b}_pool")
     x = bn_relu(x, "final")
     x = family.project(x, "projection")
-    x = keras.layers.GlobalAveragePooling2D(name="global_pool")(x)
+    if global_pooling not in GLOBAL_POOLING:
+        raise ValueError(
+            f"{model_name}: `global_pooling` must be one of "
+            f"{sorted(GLOBAL_POOLING)}, got {global_pooling!r}."
+        )
+    x = GLOBAL_POOLING[global_pooling](name="global_pool")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     x = keras.layers.Dense(

@@ -11,6 +11,7 @@ DEFAULTS = {
     "block_layers": (4, 4, 4),
     "compression": 0.5,
     "dropout": 0.2,
+    "global_pooling": "avg",
 }
 
 
@@ -24,6 +25,7 @@ def DenseNet(
     block_layers=None,
     compression=None,
     dropout=None,
+    global_pooling=None,
     name="densenet",
 ):
     """DenseNet classifier with `SDenseNet`'s structure on plain images.
@@ -53,6 +55,8 @@ def DenseNet(
         block_layers: layers per dense block ((4, 4, 4)).
         compression: channel factor of the transitions (0.5).
         dropout: dropout before the classifier (0.2).
+        global_pooling: spatial pooling before the classifier, `"avg"` or
+            `"max"` (`"avg"`).
         name: model name.
 
     Returns:
@@ -65,6 +69,7 @@ def DenseNet(
         "block_layers": block_layers,
         "compression": compression,
         "dropout": dropout,
+        "global_pooling": global_pooling,
     }
 
     def build(config, shape):
@@ -78,6 +83,7 @@ def DenseNet(
             multiscale_interaction=False,
             dropout=config["dropout"],
             include_top=True,
+            global_pooling=config["global_pooling"],
             classifier_activation=classifier_activation,
             name=name,
             model_name="DenseNet",

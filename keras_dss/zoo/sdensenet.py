@@ -16,6 +16,7 @@ DEFAULTS = {
     "pooling": "max",
     "projection": "max",
     "dropout": 0.2,
+    "global_pooling": "avg",
 }
 
 
@@ -34,6 +35,7 @@ def SDenseNet(
     pooling=None,
     projection=None,
     dropout=None,
+    global_pooling=None,
     name="sdensenet",
 ):
     """Scale-equivariant DenseNet classifier (DSS).
@@ -42,7 +44,8 @@ def SDenseNet(
     scale-convs (every other one of scale size `scale_size` when
     `multiscale_interaction`) are separated by transitions with
     exactly-equivariant scale pooling; the scale axis is projected out
-    (max), then global average pooling and a dense classifier.
+    (max), then global pooling (average unless `global_pooling="max"`)
+    and a dense classifier.
 
     The model takes raw pixel values, uint8 or float in `[0, 255]`, and
     normalises them inside (`x / 127.5 - 1`). Height and width must be
@@ -69,6 +72,8 @@ def SDenseNet(
         pooling: `ScaleMaxPool` mode of the transitions (`"max"`).
         projection: projection over scales (`"max"`).
         dropout: dropout before the classifier (0.2).
+        global_pooling: spatial pooling before the classifier, `"avg"` or
+            `"max"` (`"avg"`).
         name: model name.
 
     Returns:
@@ -86,6 +91,7 @@ def SDenseNet(
         "pooling": pooling,
         "projection": projection,
         "dropout": dropout,
+        "global_pooling": global_pooling,
     }
 
     def build(config, shape):
@@ -106,6 +112,7 @@ def SDenseNet(
             multiscale_interaction=config["multiscale_interaction"],
             dropout=config["dropout"],
             include_top=True,
+            global_pooling=config["global_pooling"],
             classifier_activation=classifier_activation,
             name=name,
             model_name="SDenseNet",
