@@ -1,9 +1,9 @@
 """DSS eq. 25 equivariance of Fashion-MNIST classifiers' scale-space features.
 
 For each model, the first test images of the seed-0 Fashion-MNIST-scale
-split, unscaled, are
-zero-padded from 28 to 40 pixels (so that the halved image keeps an integral
-output grid and is larger than the lift's reflect border needs). On the
+split, unscaled, are zero-padded from 28 to 40 pixels (so that the halved
+image keeps an integral output grid and is larger than the lift's reflect
+border needs). On the
 first `--error-images` of them, `keras_dss.equivariance.equivariance_errors`
 is computed on the input of the model's projection for `l = 1`, and the
 mean and median of `L(1, k)` over the images are printed for every level
@@ -42,7 +42,7 @@ def parse_args(argv):
     parser.add_argument("--model-args", default="{}", metavar="JSON",
                         help="constructor arguments for every model")
     parser.add_argument("--data", required=True, type=pathlib.Path,
-                        help="folder with t10k-images-idx3-ubyte.gz")
+                        help="folder with the four Fashion-MNIST idx files")
     parser.add_argument("--images", type=int, default=1000,
                         help="test images for the accuracies and agreement")
     parser.add_argument("--error-images", type=int, default=200,
@@ -67,6 +67,7 @@ def test_images(folder, count, split_sizes=SPLIT_SIZES):
 
 
 def build(spec, model_args):
+    """The zoo model of a `MODEL[:WEIGHTS]` spec, as the CLI builds it."""
     from keras_dss.cli import models
 
     return models.build_model(models.parse_model_spec(spec), model_args)
