@@ -6,10 +6,11 @@ image keeps an integral output grid and is larger than the lift's reflect
 border needs). On the first `--error-images` of them,
 `keras_dss.equivariance.equivariance_errors` is computed on the input of
 the model's projection for `l = 1`, and the mean and median of `L(1, k)`
-over the images are printed for every level `k`. For every model, scale-space or not, also the accuracy on `--images`
-images, on their `D_1` halves (20 px) and on the halves zero-padded back
-to 40 px, and how often the predictions on a half agree with those on
-the image. Optionally written as JSON.
+over the images are printed for every level `k`. For every model,
+scale-space or not, also the accuracy on `--images` images, on their
+`D_1` halves (20 px) and on the halves zero-padded back to 40 px, and how
+often the predictions on a half agree with those on the image. Optionally
+written as JSON.
 
 Run it on random weights too (`SDenseNet` without `:WEIGHTS`): that is the
 floor the architecture sets before any training.
