@@ -2,6 +2,7 @@
 
 import keras
 
+from keras_dss.layers import checks
 from keras_dss.zoo.families import bn_relu
 from keras_dss.zoo.initialization import initializer
 from keras_dss.zoo.pixels import pixel_inputs
@@ -82,12 +83,9 @@ def build_dense_classifier(
             x = family.pool(x, f"transition{b}_pool")
     x = bn_relu(x, "final")
     x = family.project(x, "projection")
-    if global_pooling not in GLOBAL_POOLING:
-        raise ValueError(
-            f"{model_name}: `global_pooling` must be one of "
-            f"{sorted(GLOBAL_POOLING)}, got {global_pooling!r}."
-        )
-    x = GLOBAL_POOLING[global_pooling](name="global_pool")(x)
+    pooling = checks.check_choice(model_name, "global_pooling",
+                                  global_pooling, GLOBAL_POOLING)
+    x = GLOBAL_POOLING[pooling](name="global_pool")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     x = keras.layers.Dense(
