@@ -14,6 +14,14 @@ batch 8:
   process, interpreter and framework included) and, on a GPU, the peak
   device memory.
 
+`--batch-size N` times both models at batch N instead of 8 (a GPU needs
+larger batches to fill); `--dtype-policy P [P ...]` repeats the whole
+comparison under each Keras dtype policy (e.g. `float32 mixed_bfloat16`),
+in the same process, and prints each policy's throughput against the
+first's; `--conv-rate` also trains a plain `Conv2D` at the SEU-Net's level
+shapes (`benchmarks/conv_rate.py`) and reports which fraction of that rate
+each network's training step reaches.
+
 `--remat` also measures the training peak memory at batch 8 and 16 with
 and without a `keras.RematScope` around model construction:
 `--remat-mode full` (every layer) or `scale_conv` (`mode="list_of_layers"`
@@ -24,7 +32,8 @@ models).
 
     KERAS_BACKEND=torch python benchmarks/bench_network.py [--quick]
         [--depth 4 3] [--remat [--remat-mode full|scale_conv|chains]]
-        [--no-memory] [--json OUT]
+        [--no-memory] [--batch-size N] [--dtype-policy P [P ...]]
+        [--conv-rate] [--json OUT]
 """
 
 import json
@@ -36,8 +45,10 @@ import keras
 import numpy as np
 
 try:
+    from benchmarks import conv_rate
     from benchmarks import timing
 except ImportError:  # run as a script from anywhere
+    import conv_rate
     import timing
 
 from keras_dss.flops import count_flops
@@ -127,7 +138,8 @@ def child(args, cfg):
 
 def memory(name, depth, batch, quick, remat=None):
     argv = [os.path.abspath(__file__), "--child", name, "--depth",
-            str(depth), "--batch", str(batch)]
+            str(depth), "--batch", str(batch),
+            "--dtype-policy", keras.config.dtype_policy().name]
     argv += ["--quick"] * quick + ["--remat-child", remat] * bool(remat)
     return timing.run_child(argv)
 
@@ -156,6 +168,8 @@ def measure_depth(depth, cfg, args, repeats, warmup):
             mem[name] = memory(name, depth, batch, args.quick)
     return {
         "depth": depth,
+        "dtype_policy": keras.config.dtype_policy().name,
+        "batch": batch,
         "flops_per_image": flops,
         "params": params,
         "train": timing.summarize(train, "seunet", "unet"),
@@ -249,11 +263,15 @@ def remat_table(depths, cfg, quick, mode):
 
 
 def timed_comparison(cfg, args, repeats, warmup):
-    """Measures every `--depth` and prints the speed and FLOP tables."""
+    """Measures every `--depth` under the current dtype policy and prints
+    the speed and FLOP tables."""
+    policy = keras.config.dtype_policy().name
+    print(f"\n## dtype policy {policy}, batch {cfg['batch']}\n")
     results = []
     for depth in args.depth:
         results.append(measure_depth(depth, cfg, args, repeats, warmup))
-        print(f"  done: depth {depth}", file=sys.stderr, flush=True)
+        print(f"  done: depth {depth} ({policy})", file=sys.stderr,
+              flush=True)
     rows = [row for r in results for row in model_rows(r, cfg)]
     print(timing.markdown_table(
         ["model", "depth", "widths", "params", "GFLOPs/img", "train img/s",
@@ -271,9 +289,68 @@ def timed_comparison(cfg, args, repeats, warmup):
     return results
 
 
+def train_images_per_s(r, key):
+    side = "candidate" if key == "seunet" else "baseline"
+    return 1000 * r["batch"] / r["train"][f"{side}_ms"]
+
+
+def conv_rate_table(results, cfg, repeats, warmup, quick):
+    """Times the plain `Conv2D` rate and each network's fraction of it."""
+    batch = cfg["batch"] * cfg["num_scales"]
+    shapes = conv_rate.QUICK_SHAPES if quick else conv_rate.SHAPES
+    rows = conv_rate.plain_conv_rate(batch, repeats, warmup, shapes)
+    best = max(row["gflops_per_s"] for row in rows)
+    print(f"\n### Plain `Conv2D` training rate (batch {batch})\n")
+    print(timing.markdown_table(
+        ["side", "channels", "forward GFLOP/step", "step ms",
+         "forward GFLOP/s"],
+        [[r["side"], r["channels"], r["forward_flops"] / 1e9, r["step_ms"],
+          r["gflops_per_s"]] for r in rows]))
+    fractions = []
+    for r in results:
+        for name, key in (("SEUNet", "seunet"), ("UNet", "unet")):
+            rate = (r["flops_per_image"][key] * train_images_per_s(r, key)
+                    / 1e9)
+            fractions.append({"model": name, "depth": r["depth"],
+                              "gflops_per_s": rate, "fraction": rate / best})
+    print("\nEach network's training step, forward GFLOPs per image times "
+          "training images/s, against the fastest plain `Conv2D` above:\n")
+    print(timing.markdown_table(
+        ["model", "depth", "forward GFLOP/s", "fraction of plain Conv2D"],
+        [[f["model"], f["depth"], f["gflops_per_s"], f["fraction"]]
+         for f in fractions]))
+    return {"batch": batch, "shapes": rows, "best_gflops_per_s": best,
+            "networks": fractions}
+
+
+def policy_table(by_policy):
+    """Throughput of every policy against the first one's, same run."""
+    first = by_policy[0]
+    rows = []
+    for entry in by_policy:
+        for r, r0 in zip(entry["runs"], first["runs"]):
+            for name, key in (("SEUNet", "seunet"), ("UNet", "unet")):
+                now = train_images_per_s(r, key)
+                rows.append([name, r["depth"], entry["dtype_policy"], now,
+                             now / train_images_per_s(r0, key)])
+    print(f"\n## Training throughput per dtype policy (against "
+          f"{first['dtype_policy']})\n")
+    print(timing.markdown_table(
+        ["model", "depth", "dtype policy", "train img/s",
+         f"speed-up over {first['dtype_policy']}"], rows))
+
+
 def main(argv=None):
     p = timing.parser(__doc__.splitlines()[0])
     p.add_argument("--depth", type=int, nargs="+", default=[4])
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="batch of the timed comparison (default 8)")
+    p.add_argument("--dtype-policy", nargs="+", default=["float32"],
+                   help="Keras dtype policies to compare, e.g. float32 "
+                   "mixed_bfloat16")
+    p.add_argument("--conv-rate", action="store_true",
+                   help="also time a plain Conv2D and report each "
+                   "network's fraction of its rate")
     p.add_argument("--remat", action="store_true")
     p.add_argument("--only-remat", action="store_true",
                    help="with --remat: skip the timings and FLOPs")
@@ -287,9 +364,14 @@ def main(argv=None):
                    default=None, help="internal")
     args = p.parse_args(argv)
     cfg = QUICK if args.quick else FULL
+    if args.batch_size is not None:
+        if args.batch_size < 1:
+            p.error(f"--batch-size must be >= 1, got {args.batch_size}")
+        cfg = dict(cfg, batch=args.batch_size)
     if args.quick:
         args.depth = [2]
     if args.child:
+        keras.config.set_dtype_policy(args.dtype_policy[0])
         return child(args, cfg)
     repeats = args.repeats or (2 if args.quick else 5)
     warmup = args.warmup or (1 if args.quick else 2)
@@ -299,12 +381,24 @@ def main(argv=None):
     print(f"- {cfg['size']}x{cfg['size']}x3, {cfg['classes']} classes, "
           f"filters {cfg['filters']}, SEUNet {cfg['num_scales']} scales, "
           f"batch {cfg['batch']}; repeats {repeats} (median), warm-up "
-          f"{warmup}, interleaved\n")
-    results = []
+          f"{warmup}, interleaved")
+    by_policy = []
     if not (args.remat and args.only_remat):
-        results = timed_comparison(cfg, args, repeats, warmup)
-    raw = {"runs": results}
+        for policy in args.dtype_policy:
+            keras.config.set_dtype_policy(policy)
+            entry = {"dtype_policy": policy,
+                     "runs": timed_comparison(cfg, args, repeats, warmup)}
+            if args.conv_rate:
+                entry["conv_rate"] = conv_rate_table(
+                    entry["runs"], cfg, repeats, warmup, args.quick)
+            by_policy.append(entry)
+        if len(by_policy) > 1:
+            policy_table(by_policy)
+    # "runs" keeps the first policy's results where earlier JSON had them.
+    raw = {"runs": by_policy[0]["runs"] if by_policy else [],
+           "policies": by_policy}
     if args.remat:
+        keras.config.set_dtype_policy(args.dtype_policy[0])
         raw["remat"] = remat_table(args.depth, cfg, args.quick,
                                    args.remat_mode)
         raw["remat_mode"] = args.remat_mode

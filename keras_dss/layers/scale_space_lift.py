@@ -19,8 +19,9 @@ class ScaleSpaceLift(keras.layers.Layer):
     `e^-t I_|n|(t)` of variance `t_k = zero_scale * (base**(2k) - 1)`, applied
     separably along height and width, truncated at
     `|n| <= ceil(truncate * sqrt(t_k))` and renormalised to sum one. Level 0
-    is the input itself. The kernels are computed once in float64 and cast to
-    the layer's compute dtype when called, so mixed precision works.
+    is the input itself. The kernels are computed once in float64 and cast
+    when called. Under a 16-bit compute dtype (mixed precision) the blurs run
+    in float32 and their results are rounded to the compute dtype once.
 
     Border handling: `"reflect"` (default) mirrors the image about its edge
     samples; `"zeros"` pads with zeros as the DSS paper does. Reflection was
@@ -134,7 +135,20 @@ class ScaleSpaceLift(keras.layers.Layer):
     def call(self, inputs):
         self._check_size(inputs.shape)
         x = ops.cast(inputs, self.compute_dtype)
-        levels = [x] + [self._blur(x, v, h) for v, h in self._depthwise]
+        # Under a 16-bit compute dtype the blurs run in float32 and round
+        # once: a float16 / bfloat16 sum of up to 65 taps would lose about
+        # two digits, and torch 2.13's CPU kernel for bfloat16 depthwise
+        # convolutions in channels-last layout hangs on some shapes (e.g. a
+        # 1x17 kernel over a (1, 32, 48, 3) image, as `num_scales=3` on a
+        # 32 px image gives).
+        blur_dtype = self.compute_dtype
+        if blur_dtype in ("float16", "bfloat16"):
+            blur_dtype = "float32"
+        wide = ops.cast(x, blur_dtype)
+        levels = [x] + [
+            ops.cast(self._blur(wide, v, h), self.compute_dtype)
+            for v, h in self._depthwise
+        ]
         return ops.stack(levels, axis=1)
 
     def compute_output_shape(self, input_shape):
