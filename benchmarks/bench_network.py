@@ -15,12 +15,13 @@ batch 8:
   device memory.
 
 `--batch-size N` times both models at batch N instead of 8 (a GPU needs
-larger batches to fill); `--dtype-policy P [P ...]` repeats the whole
-comparison under each Keras dtype policy (e.g. `float32 mixed_bfloat16`),
-in the same process, and prints each policy's throughput against the
-first's; `--conv-rate` also trains a plain `Conv2D` at the SEU-Net's level
-shapes (`benchmarks/conv_rate.py`) and reports which fraction of that rate
-each network's training step reaches.
+larger batches to fill). `--dtype-policy P [P ...]` repeats the whole
+comparison under each Keras dtype policy (e.g. `float32 mixed_bfloat16`)
+in the same process and prints each policy's throughput against the
+first's; peak memory is measured under the first policy only.
+`--conv-rate` also trains a plain `Conv2D` at the SEU-Net's level shapes
+(`benchmarks/conv_rate.py`) and reports which fraction of that rate each
+network's training step reaches.
 
 `--remat` also measures the training peak memory at batch 8 and 16 with
 and without a `keras.RematScope` around model construction:
@@ -163,7 +164,11 @@ def measure_depth(depth, cfg, args, repeats, warmup):
         repeats, warmup)
     del models
     mem = {}
-    if not args.no_memory:
+    # Memory is measured under the first dtype policy only: each
+    # subprocess compiles its model again, and the memory target is set
+    # in float32.
+    first = keras.config.dtype_policy().name == args.dtype_policy[0]
+    if not args.no_memory and first:
         for name in ("seunet", "unet"):
             mem[name] = memory(name, depth, batch, args.quick)
     return {
