@@ -163,6 +163,7 @@ def summarize(recipe, run_dir, early_stopped=None):
         "devices": _devices(),
         "finished": (run_dir / "done").exists(),
         "early_stopped": bool(early_stopped),
+        "dtype_policy": recipe.training["dtype_policy"],
     }
     (run_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
@@ -245,6 +246,18 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         _set_data_parallel()
     set_random_seed(recipe.training["seed"])
     train_data, val_data, task = make_datasets(recipe, limit=limit)
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(recipe.training["dtype_policy"])
+    try:
+        return _fit(recipe, run_dir, task, train_data, val_data, epochs,
+                    max_minutes, verbose, start_weights, learning_rate)
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
+
+
+def _fit(recipe, run_dir, task, train_data, val_data, epochs, max_minutes,
+         verbose, start_weights, learning_rate):
+    """Builds, trains and exports under the current dtype policy."""
     model = compile_model(build_model(recipe), recipe, task)
     if start_weights is not None:
         model.load_weights(str(start_weights))
