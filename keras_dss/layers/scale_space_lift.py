@@ -136,7 +136,7 @@ class ScaleSpaceLift(keras.layers.Layer):
         self._check_size(inputs.shape)
         x = ops.cast(inputs, self.compute_dtype)
         # Under a 16-bit compute dtype the blurs run in float32 and round
-        # once: a float16 / bfloat16 sum of up to 65 taps would lose about
+        # once: a float16 / bfloat16 sum of tens of taps would lose about
         # two digits, and torch 2.13's CPU kernel for bfloat16 depthwise
         # convolutions in channels-last layout hangs on some shapes (e.g. a
         # 1x17 kernel over a (1, 32, 48, 3) image, as `num_scales=3` on a
