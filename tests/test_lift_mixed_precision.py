@@ -17,15 +17,13 @@ import pytest
 from keras import ops
 
 from keras_dss import ScaleSpaceLift
+from tests.test_keras_contract import dtype_policy
 
 
 def lift_numpy(image, policy, num_scales):
-    keras.config.set_dtype_policy(policy)
-    try:
+    with dtype_policy(policy):
         out = ScaleSpaceLift(num_scales=num_scales)(image)
-        return out, ops.convert_to_numpy(ops.cast(out, "float32"))
-    finally:
-        keras.config.set_dtype_policy("float32")
+    return out, ops.convert_to_numpy(ops.cast(out, "float32"))
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])

@@ -1,29 +1,26 @@
 """`training.dtype_policy` of the recipes: mixed-precision training runs."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
 
 from keras_dss import zoo
-from keras_dss.training import load_recipe
 from keras_dss.training import train_recipe
 from tests.test_datasets import make_pcam
+from tests.test_lazy_tasks import write_recipe
 
 MODEL_ARGS = {"input_shape": [96, 96, 3], "num_classes": 2, "num_scales": 2,
               "growth_rate": 2, "block_layers": [1]}
 
 
-def write_recipe(folder, root, training):
-    folder.mkdir(parents=True)
-    (folder / "recipe.json").write_text(json.dumps({
+def pcam_recipe(folder, root, training):
+    """Writes and loads a one-epoch PatchCamelyon recipe."""
+    return write_recipe(folder, {
         "name": "pcam",
         "model": {"constructor": "SDenseNet", "args": MODEL_ARGS},
         "data": {"dataset": "patch_camelyon", "path": str(root)},
         "training": {"batch_size": 4, "epochs": 1, **training},
-    }))
-    return folder
+    })
 
 
 @pytest.fixture
@@ -36,8 +33,8 @@ def pcam_root(tmp_path):
 
 def test_recipe_trains_under_mixed_bfloat16_and_restores_the_policy(
         pcam_root, tmp_path):
-    folder = write_recipe(tmp_path / "r", pcam_root,
-                          {"dtype_policy": "mixed_bfloat16"})
+    folder = pcam_recipe(tmp_path / "r", pcam_root,
+                         {"dtype_policy": "mixed_bfloat16"}).folder
     assert keras.config.dtype_policy().name == "float32"
     summary = train_recipe(folder, verbose=0)
     assert summary["dtype_policy"] == "mixed_bfloat16"
@@ -54,12 +51,11 @@ def test_recipe_trains_under_mixed_bfloat16_and_restores_the_policy(
 
 
 def test_default_policy_is_float32(pcam_root, tmp_path):
-    recipe = load_recipe(write_recipe(tmp_path / "r", pcam_root, {}))
+    recipe = pcam_recipe(tmp_path / "r", pcam_root, {})
     assert recipe.training["dtype_policy"] == "float32"
 
 
 def test_unknown_policy_is_a_clear_error(pcam_root, tmp_path):
-    folder = write_recipe(tmp_path / "r", pcam_root,
-                          {"dtype_policy": "bfloat16_please"})
     with pytest.raises(ValueError, match="training.dtype_policy must be"):
-        load_recipe(folder)
+        pcam_recipe(tmp_path / "r", pcam_root,
+                    {"dtype_policy": "bfloat16_please"})
