@@ -228,6 +228,20 @@ def _tiny_recipe(folder, pets_folder, epochs=2):
     return folder
 
 
+def test_train_with_crop_sizes(pets_folder, tmp_path):
+    # One crop size per batch (on TensorFlow through `as_tf_dataset`).
+    recipe = _tiny_recipe(tmp_path / "tiny_sizes", pets_folder, epochs=2)
+    body = json.loads((recipe / "recipe.json").read_text())
+    body["augmentation"] = {"crop_sizes": [16, 32], "rotation": 0,
+                            "contrast": 0}
+    # With seed 1 the first two batches share a size and a later one has
+    # the other: without `as_tf_dataset`, TensorFlow's fit fails here.
+    body["training"]["seed"] = 1
+    (recipe / "recipe.json").write_text(json.dumps(body))
+    assert run_cli("train", recipe, "--quiet") == 0
+    assert _log_epochs(recipe / "run") == [0, 1]
+
+
 def _log_epochs(run_dir):
     with open(run_dir / "log.csv", newline="") as f:
         return [int(row["epoch"]) for row in csv.DictReader(f)]

@@ -26,6 +26,8 @@ from keras_dss.datasets.random_elastic_deformation import (
 )
 from keras_dss.datasets.sequence import ClassificationSequence
 from keras_dss.datasets.sequence import SegmentationSequence
+from keras_dss.datasets.tf_dataset import as_tf_dataset
+from keras_dss.datasets.tf_dataset import varies_batch_shape
 
 __all__ = [
     "CITYSCAPES_CLASSES",
@@ -35,6 +37,7 @@ __all__ = [
     "RandomAffineCrop",
     "RandomElasticDeformation",
     "SegmentationSequence",
+    "as_tf_dataset",
     "default_data_dir",
     "hela_split",
     "label_ids_to_train_ids",
@@ -46,4 +49,5 @@ __all__ = [
     "read_idx",
     "segmentation_augmentation",
     "train_val_split",
+    "varies_batch_shape",
 ]

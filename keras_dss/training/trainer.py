@@ -9,6 +9,8 @@ import time
 
 import keras
 
+from keras_dss.datasets.tf_dataset import as_tf_dataset
+from keras_dss.datasets.tf_dataset import varies_batch_shape
 from keras_dss.training.callbacks import EpochTimer
 from keras_dss.training.callbacks import TimeLimit
 from keras_dss.training.precise_bn import PreciseBatchNorm
@@ -255,6 +257,20 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
         keras.config.set_dtype_policy(previous_policy)
 
 
+def _fit_data(recipe, train_data):
+    """What `fit` reads, and its `steps_per_epoch`.
+
+    On TensorFlow, batches cropped to several sizes go through
+    `as_tf_dataset` (Keras would fix their shape from the first two).
+    """
+    steps = recipe.training["steps_per_epoch"]
+    if keras.backend.backend() == "tensorflow" and varies_batch_shape(
+        train_data
+    ):
+        return as_tf_dataset(train_data), steps or len(train_data)
+    return train_data, steps
+
+
 def _fit(recipe, run_dir, task, train_data, val_data, epochs, max_minutes,
          verbose, start_weights, learning_rate):
     """Builds, trains and exports under the current dtype policy."""
@@ -267,13 +283,16 @@ def _fit(recipe, run_dir, task, train_data, val_data, epochs, max_minutes,
     # The epoch after the last logged one; a backup in run/backup, written
     # at the same time as the log row, takes precedence in `fit`.
     initial_epoch = len(read_log(run_dir))
+    fit_data, steps_per_epoch = _fit_data(recipe, train_data)
     start = time.perf_counter()
     model.fit(
-        train_data,
+        fit_data,
+        # A tf.data stream comes in the sequence's own shuffled order.
+        shuffle=fit_data is train_data,
         validation_data=val_data,
         epochs=epochs or recipe.training["epochs"],
         initial_epoch=initial_epoch,
-        steps_per_epoch=recipe.training["steps_per_epoch"],
+        steps_per_epoch=steps_per_epoch,
         callbacks=callbacks,
         verbose=verbose,
     )
