@@ -305,12 +305,17 @@ def test_unknown_spatial_size(case):
 def test_bilinear_path_for_unknown_sizes_matches_resize(size):
     # ScaleUpSample uses `ops.image.resize` when the spatial size is static
     # and its own separable interpolation when it is not (a TensorFlow graph
-    # with None sides); both must agree on every backend.
+    # with None sides) or on JAX; both must agree on every backend.
     from keras_dss.layers.scale_up_sample import _linear_upsample_axis
 
     x = np.random.default_rng(5).normal(size=(2, 2, 5, 7, 3))
     x = x.astype("float32")
-    want = to_numpy(ScaleUpSample(size, "bilinear")(x))
+    want = to_numpy(ops.image.resize(
+        x.reshape(4, 5, 7, 3), (5 * size[0], 7 * size[1]),
+        interpolation="bilinear", antialias=False,
+    )).reshape(2, 2, 5 * size[0], 7 * size[1], 3)
+    np.testing.assert_allclose(
+        to_numpy(ScaleUpSample(size, "bilinear")(x)), want, atol=1e-5)
     got = _linear_upsample_axis(ops.convert_to_tensor(x), 2, size[0])
     got = to_numpy(_linear_upsample_axis(got, 3, size[1]))
     assert got.shape == want.shape

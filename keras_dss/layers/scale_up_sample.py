@@ -91,8 +91,14 @@ class ScaleUpSample(keras.layers.Layer):
         if self.interpolation == "nearest":
             x = ops.repeat(inputs, sh, axis=2)
             return ops.repeat(x, sw, axis=3)
-        if inputs.shape[2] is None or inputs.shape[3] is None:
-            # `ops.image.resize` needs a static output size.
+        if (
+            inputs.shape[2] is None
+            or inputs.shape[3] is None
+            or keras.backend.backend() == "jax"
+        ):
+            # `ops.image.resize` needs a static output size; on JAX it
+            # contracts each axis with a dense weight matrix, 1.7-3.2x the
+            # time of these two-tap sums (BENCHMARKS.md, 2026-12-07).
             x = _linear_upsample_axis(inputs, 2, sh)
             return _linear_upsample_axis(x, 3, sw)
         shape = ops.shape(inputs)

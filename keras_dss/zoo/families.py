@@ -25,8 +25,9 @@ class BilinearUpSampling2D(keras.layers.UpSampling2D):
 
     Keras' bilinear `UpSampling2D` fails in a TensorFlow graph traced with
     `None` spatial sides, which is what `predict` and `fit` trace once a
-    model has seen two image sizes. With an unknown side this layer uses the
-    same half-pixel-centre linear interpolation as `ScaleUpSample` (equal to
+    model has seen two image sizes. With an unknown side, and on JAX (where
+    it is faster), this layer uses the same half-pixel-centre linear
+    interpolation as `ScaleUpSample` (equal to
     `keras.ops.image.resize(..., "bilinear")`); otherwise it is Keras' layer.
 
     Args:
@@ -44,8 +45,9 @@ class BilinearUpSampling2D(keras.layers.UpSampling2D):
 
     def call(self, inputs):
         axes = (1, 2) if self.data_format == "channels_last" else (2, 3)
-        if self.interpolation == "bilinear" and any(
-            inputs.shape[a] is None for a in axes
+        if self.interpolation == "bilinear" and (
+            any(inputs.shape[a] is None for a in axes)
+            or keras.backend.backend() == "jax"
         ):
             x = _linear_upsample_axis(inputs, axes[0], self.size[0])
             return _linear_upsample_axis(x, axes[1], self.size[1])
