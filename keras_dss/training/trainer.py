@@ -267,6 +267,9 @@ def _fit_data(recipe, train_data):
     if keras.backend.backend() == "tensorflow" and varies_batch_shape(
         train_data
     ):
+        print("TensorFlow: batches of several crop sizes run with unknown "
+              "sides, about 1.5x the time per image of one size "
+              "(BENCHMARKS.md); JAX compiles one program per size instead.")
         return as_tf_dataset(train_data), steps or len(train_data)
     return train_data, steps
 
