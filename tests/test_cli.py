@@ -238,6 +238,9 @@ def test_train_with_crop_sizes(pets_folder, tmp_path):
     # the other: without `as_tf_dataset`, TensorFlow's fit fails here.
     body["training"]["seed"] = 1
     (recipe / "recipe.json").write_text(json.dumps(body))
+    # Stopped after the first epoch and resumed, as a long run would be.
+    assert run_cli("train", recipe, "--max-minutes", 1e-6, "--quiet") == 0
+    assert _log_epochs(recipe / "run") == [0]
     assert run_cli("train", recipe, "--quiet") == 0
     assert _log_epochs(recipe / "run") == [0, 1]
 
