@@ -97,7 +97,7 @@ class ScaleUpSample(keras.layers.Layer):
             or keras.backend.backend() == "jax"
         ):
             # `ops.image.resize` needs a static output size; on JAX it
-            # contracts each axis with a dense weight matrix, 1.7-3.2x the
+            # contracts each axis with a dense weight matrix, 1.2-2.7x the
             # time of these two-tap sums (BENCHMARKS.md, 2026-12-07).
             x = _linear_upsample_axis(inputs, 2, sh)
             return _linear_upsample_axis(x, 3, sw)
