@@ -7,6 +7,7 @@ from keras import ops
 from keras_dss import scale_space
 from keras_dss.layers import checks
 from keras_dss.layers.padding import reflect_pad_axis
+from keras_dss.layers.sides import unknown_sides_if_partial
 
 BORDERS = ("reflect", "zeros")
 
@@ -134,7 +135,7 @@ class ScaleSpaceLift(keras.layers.Layer):
 
     def call(self, inputs):
         self._check_size(inputs.shape)
-        x = ops.cast(inputs, self.compute_dtype)
+        x = ops.cast(unknown_sides_if_partial(inputs), self.compute_dtype)
         # Under a 16-bit compute dtype the blurs run in float32 and round
         # once: a float16 / bfloat16 sum of tens of taps would lose about
         # two digits, and torch 2.13's CPU kernel for bfloat16 depthwise

@@ -3,6 +3,7 @@
 import keras
 
 from keras_dss.layers import checks
+from keras_dss.layers.sides import unknown_sides_if_partial
 
 
 def nearest_multiples(side, multiple):
@@ -39,8 +40,8 @@ class SideMultipleCheck(keras.layers.Layer):
     A TensorFlow graph traced with unknown sides (what `predict` and `fit`
     trace once they have seen two image sizes) checks when it runs instead
     and raises `tf.errors.InvalidArgumentError` with the same message; its
-    output then has both sides unknown, even where one was known (see
-    `_check_when_run_tf`).
+    output then has both sides unknown, even where one was known
+    (`keras_dss.layers.sides.unknown_sides_if_partial`).
 
     Args:
         multiple: the required divisor of height and width.
@@ -112,16 +113,9 @@ class SideMultipleCheck(keras.layers.Layer):
         ok = tf.logical_and(tf.equal(h % m, 0), tf.equal(w % m, 0))
         with tf.control_dependencies([tf.debugging.Assert(ok, [message])]):
             checked = tf.identity(inputs)
-        # With one side known and the other not (a second image size
-        # differing in one side only), TensorFlow's graph optimiser folds
-        # shapes inside the scale-space layers to wrong constants, and a
-        # dilated convolution fails ("padded_shape[0]=28 is not divisible
-        # by block_shape[0]=8" for SEUNet(weights="pets") at 128x128 and
-        # then 192x128). Forgetting the known side too avoids that.
-        static = inputs.shape
-        return tf.raw_ops.PlaceholderWithDefault(
-            input=checked, shape=[static[0], None, None, static[3]]
-        )
+        # SEUNet(weights="pets") failed at 128x128 and then 192x128
+        # ("padded_shape[0]=28 is not divisible by block_shape[0]=8").
+        return unknown_sides_if_partial(checked)
 
     def compute_output_shape(self, input_shape):
         self._check(input_shape)
