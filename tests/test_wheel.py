@@ -38,8 +38,8 @@ NAME = "test-wheel"
 CONFIG = {"filters": 4, "depth": 2, "num_scales": 2, "num_classes": 3,
           "input_channels": 3}
 # Left out of the copy: environments, history, caches, training runs.
-SKIP_TOP = {".venv", ".ci-venv", ".git", "data_cache", "zoo", "build",
-            "dist", ".pytest_cache"}
+SKIP_TOP = {".venv", ".ci-venv", ".git", "data_cache", "zoo", "runs",
+            "build", "dist", ".pytest_cache"}
 SKIP_ANY = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
 
 
