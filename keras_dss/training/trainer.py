@@ -12,6 +12,8 @@ import keras
 from keras_dss.datasets.tf_dataset import as_tf_dataset
 from keras_dss.datasets.tf_dataset import varies_batch_shape
 from keras_dss.training.callbacks import EpochTimer
+from keras_dss.training.callbacks import ResumedEarlyStopping
+from keras_dss.training.callbacks import ResumedReduceLROnPlateau
 from keras_dss.training.callbacks import TimeLimit
 from keras_dss.training.precise_bn import PreciseBatchNorm
 from keras_dss.training.recipe import load_recipe
@@ -64,10 +66,15 @@ def compile_model(model, recipe, task):
     return model
 
 
-def _callbacks(recipe, run_dir, max_minutes, train_data):
+def _callbacks(recipe, run_dir, max_minutes, train_data, continue_patience):
     t = recipe.training
     # A resumed run must not overwrite the best weights with a worse epoch.
-    losses = [r["val_loss"] for r in read_log(run_dir) if "val_loss" in r]
+    history = read_log(run_dir)
+    losses = [r["val_loss"] for r in history if "val_loss" in r]
+    # An interrupted run's schedules continue its logged patience; a run
+    # extended on purpose (more epochs, or from shipped weights) starts anew.
+    if not continue_patience:
+        history = []
     callbacks = [
         keras.callbacks.BackupAndRestore(
             str(run_dir / "backup"), delete_checkpoint=False
@@ -79,13 +86,15 @@ def _callbacks(recipe, run_dir, max_minutes, train_data):
             save_weights_only=True,
             initial_value_threshold=min(losses) if losses else None,
         ),
-        keras.callbacks.ReduceLROnPlateau(
+        ResumedReduceLROnPlateau(
+            history,
             monitor="val_loss",
             factor=t["reduce_lr_factor"],
             patience=t["reduce_lr_patience"],
         ),
-        keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=t["early_stopping_patience"]
+        ResumedEarlyStopping(
+            history, monitor="val_loss",
+            patience=t["early_stopping_patience"],
         ),
         EpochTimer(),
         keras.callbacks.CSVLogger(str(run_dir / "log.csv"), append=True),
@@ -184,8 +193,10 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     holds the last epoch's weights. When training ends (epochs reached or
     early stopping), `run/final.weights.h5` holds the best weights and
     `run/done` marks the run complete; a later call only re-exports, unless
-    `epochs` asks for more epochs than were run. Early stopping's and the LR
-    schedule's patience counters restart on resume.
+    `epochs` asks for more epochs than were run. A resumed run's early
+    stopping and LR schedule continue its patience, replayed from
+    `run/log.csv`; extending a finished run or starting from the shipped
+    weights counts patience afresh.
 
     Args:
         folder: the recipe folder (with `recipe.json`).
@@ -242,8 +253,12 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
                   "or --fresh to start again.")
             return summarize(recipe, run_dir)
         print(f"{recipe.folder}: continuing a finished run from epoch "
-              f"{completed} to {epochs}.")
+              f"{completed} to {epochs}; early stopping and the learning-rate "
+              "schedule count their patience from here.")
         (run_dir / "done").unlink()
+        continue_patience = False
+    else:
+        continue_patience = not from_shipped
     if data_parallel:
         _set_data_parallel()
     set_random_seed(recipe.training["seed"])
@@ -252,7 +267,8 @@ def train_recipe(folder, epochs=None, fresh=False, max_minutes=None,
     keras.config.set_dtype_policy(recipe.training["dtype_policy"])
     try:
         return _fit(recipe, run_dir, task, train_data, val_data, epochs,
-                    max_minutes, verbose, start_weights, learning_rate)
+                    max_minutes, verbose, start_weights, learning_rate,
+                    continue_patience)
     finally:
         keras.config.set_dtype_policy(previous_policy)
 
@@ -275,14 +291,14 @@ def _fit_data(recipe, train_data):
 
 
 def _fit(recipe, run_dir, task, train_data, val_data, epochs, max_minutes,
-         verbose, start_weights, learning_rate):
+         verbose, start_weights, learning_rate, continue_patience):
     """Builds, trains and exports under the current dtype policy."""
     model = compile_model(build_model(recipe), recipe, task)
     if start_weights is not None:
         model.load_weights(str(start_weights))
         model.optimizer.learning_rate.assign(learning_rate)
     callbacks, time_limit = _callbacks(recipe, run_dir, max_minutes,
-                                       train_data)
+                                       train_data, continue_patience)
     # The epoch after the last logged one; a backup in run/backup, written
     # at the same time as the log row, takes precedence in `fit`.
     initial_epoch = len(read_log(run_dir))
