@@ -8,7 +8,6 @@ learning rates and stop at the same epoch; the plain callbacks must not
 """
 
 import keras
-import numpy as np
 import pytest
 
 from keras_dss.training.callbacks import ResumedEarlyStopping
